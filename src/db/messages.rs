@@ -1,0 +1,182 @@
+//! The `messages` table. Every read here filters through the one §4 rule ([`crate::visible_sql`]).
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteExecutor};
+
+use crate::validate::parse_stored;
+use crate::visibility::Viewer;
+
+/// A message as every tool returns it (§5).
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Message {
+    pub id: i64,
+    pub session_id: String,
+    pub sender: String,
+    pub sender_type: String,
+    pub content: String,
+    pub visibility: String,
+    pub message_type: String,
+    /// A JSON object, or null.
+    pub metadata: Value,
+    pub timestamp: String,
+    pub parent_message_id: Option<i64>,
+}
+
+pub struct NewMessage<'a> {
+    pub session_id: &'a str,
+    pub sender: &'a str,
+    pub sender_type: &'a str,
+    pub content: &'a str,
+    pub visibility: &'a str,
+    pub metadata: Option<&'a str>,
+    pub timestamp: &'a str,
+    pub parent_message_id: Option<i64>,
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// Which visible messages of a session to read.
+#[derive(Debug, Clone, Copy)]
+pub struct Page<'a> {
+    pub session_id: &'a str,
+    /// Only this visibility (already checked to be valid), if set.
+    pub visibility: Option<&'a str>,
+    /// Only ids greater than this.
+    pub after_id: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub async fn insert<'e>(ex: impl SqliteExecutor<'e>, m: &NewMessage<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO messages (session_id, sender, sender_type, content, visibility, metadata, \
+         timestamp, parent_message_id, idempotency_key) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+    )
+    .bind(m.session_id)
+    .bind(m.sender)
+    .bind(m.sender_type)
+    .bind(m.content)
+    .bind(m.visibility)
+    .bind(m.metadata)
+    .bind(m.timestamp)
+    .bind(m.parent_message_id)
+    .bind(m.idempotency_key)
+    .fetch_one(ex)
+    .await
+}
+
+/// The id and timestamp of the message an earlier call stored under this idempotency key.
+pub async fn find_idempotent<'e>(
+    ex: impl SqliteExecutor<'e>,
+    session_id: &str,
+    sender: &str,
+    key: &str,
+) -> sqlx::Result<Option<(i64, String)>> {
+    sqlx::query_as(
+        "SELECT id, timestamp FROM messages \
+         WHERE session_id = ?1 AND sender = ?2 AND idempotency_key = ?3",
+    )
+    .bind(session_id)
+    .bind(sender)
+    .bind(key)
+    .fetch_optional(ex)
+    .await
+}
+
+/// The session a message belongs to, if the message exists.
+pub async fn session_of<'e>(ex: impl SqliteExecutor<'e>, id: i64) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT session_id FROM messages WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(ex)
+        .await
+}
+
+/// Visible messages of a page, oldest first.
+pub async fn page<'e>(
+    ex: impl SqliteExecutor<'e>,
+    viewer: &Viewer<'_>,
+    p: &Page<'_>,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query(concat!(
+        "SELECT id, session_id, sender, sender_type, content, visibility, message_type, \
+         metadata, timestamp, parent_message_id FROM messages \
+         WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
+        crate::visible_sql!(),
+        " ORDER BY id LIMIT ?7 OFFSET ?8"
+    ))
+    .bind(viewer.is_admin)
+    .bind(viewer.agent_id)
+    .bind(viewer.agent_type)
+    .bind(p.session_id)
+    .bind(p.after_id)
+    .bind(p.visibility)
+    .bind(p.limit)
+    .bind(p.offset)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+/// How many messages of the page's session (after `after_id`, of its visibility) are visible.
+pub async fn count_visible<'e>(
+    ex: impl SqliteExecutor<'e>,
+    viewer: &Viewer<'_>,
+    p: &Page<'_>,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM messages \
+         WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
+        crate::visible_sql!()
+    ))
+    .bind(viewer.is_admin)
+    .bind(viewer.agent_id)
+    .bind(viewer.agent_type)
+    .bind(p.session_id)
+    .bind(p.after_id)
+    .bind(p.visibility)
+    .fetch_one(ex)
+    .await
+}
+
+/// The `limit` most recent visible messages of a session, returned oldest first.
+pub async fn recent<'e>(
+    ex: impl SqliteExecutor<'e>,
+    viewer: &Viewer<'_>,
+    session_id: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query(concat!(
+        "SELECT * FROM (SELECT id, session_id, sender, sender_type, content, visibility, \
+         message_type, metadata, timestamp, parent_message_id FROM messages \
+         WHERE session_id = ?4 AND ",
+        crate::visible_sql!(),
+        " ORDER BY id DESC LIMIT ?5) ORDER BY id"
+    ))
+    .bind(viewer.is_admin)
+    .bind(viewer.agent_id)
+    .bind(viewer.agent_type)
+    .bind(session_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+pub fn message_from_row(r: &SqliteRow) -> sqlx::Result<Message> {
+    let metadata: Option<String> = r.try_get("metadata")?;
+    Ok(Message {
+        id: r.try_get("id")?,
+        session_id: r.try_get("session_id")?,
+        sender: r.try_get("sender")?,
+        sender_type: r.try_get("sender_type")?,
+        content: r.try_get("content")?,
+        visibility: r.try_get("visibility")?,
+        message_type: r.try_get("message_type")?,
+        metadata: parse_stored(metadata.as_deref()),
+        timestamp: r.try_get("timestamp")?,
+        parent_message_id: r.try_get("parent_message_id")?,
+    })
+}

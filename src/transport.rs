@@ -1,0 +1,178 @@
+//! The stdio line transport: one JSON-RPC message per line. Unlike rmcp's built-in one, a line
+//! that is not JSON gets a JSON-RPC parse error back (§10) and the server keeps serving.
+
+use std::sync::Arc;
+
+use rmcp::RoleServer;
+use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
+use rmcp::transport::Transport;
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::Mutex;
+
+/// Longest accepted line (a 1 MiB memory value can triple in size when JSON-escaped).
+pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
+
+pub struct LineTransport<R, W> {
+    reader: BufReader<R>,
+    writer: Arc<Mutex<W>>,
+}
+
+impl<R, W> LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    pub fn new(reader: R, writer: W) -> Self {
+        LineTransport {
+            reader: BufReader::with_capacity(64 * 1024, reader),
+            writer: Arc::new(Mutex::new(writer)),
+        }
+    }
+
+    /// Reads one line without its newline; `Ok(None)` at end of input. Over-long lines are
+    /// drained and reported as `Err(())`.
+    async fn next_line(&mut self) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        loop {
+            let chunk = self.reader.fill_buf().await?;
+            if chunk.is_empty() {
+                return Ok((!line.is_empty() || too_long).then_some(if too_long {
+                    Err(())
+                } else {
+                    Ok(line)
+                }));
+            }
+            let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
+                Some(i) => (i, true),
+                None => (chunk.len(), false),
+            };
+            if !too_long && line.len() + take <= MAX_LINE_BYTES {
+                line.extend_from_slice(&chunk[..take]);
+            } else {
+                too_long = true;
+                line.clear();
+            }
+            self.reader.consume(take + usize::from(done));
+            if done {
+                return Ok(Some(if too_long { Err(()) } else { Ok(line) }));
+            }
+        }
+    }
+
+    async fn reply(writer: &Mutex<W>, body: Value) {
+        let mut text = body.to_string();
+        text.push('\n');
+        let mut out = writer.lock().await;
+        if let Err(err) = async {
+            out.write_all(text.as_bytes()).await?;
+            out.flush().await
+        }
+        .await
+        {
+            tracing::warn!(error = %err, "could not write an error reply");
+        }
+    }
+}
+
+/// The JSON-RPC error for a line that is not a message we can take.
+fn rejection(line: &[u8]) -> Option<Value> {
+    let (code, message, id) = match serde_json::from_slice::<Value>(line) {
+        Err(_) => (
+            -32700,
+            "Parse error: the line is not valid JSON",
+            Value::Null,
+        ),
+        Ok(value) => {
+            let id = value.get("id").cloned().unwrap_or(Value::Null);
+            if value.get("method").is_none() && id.is_null() {
+                // An unreadable response or notification: nothing to answer.
+                tracing::warn!("dropped an invalid JSON-RPC message without an id");
+                return None;
+            }
+            (
+                -32600,
+                "Invalid Request: not a valid JSON-RPC 2.0 message",
+                id,
+            )
+        }
+    };
+    Some(json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } }))
+}
+
+impl<R, W> Transport<RoleServer> for LineTransport<R, W>
+where
+    R: AsyncRead + Unpin + Send,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    type Error = std::io::Error;
+
+    fn send(
+        &mut self,
+        item: TxJsonRpcMessage<RoleServer>,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send + 'static {
+        let writer = self.writer.clone();
+        let encoded = serde_json::to_vec(&item);
+        async move {
+            let mut bytes = encoded.map_err(std::io::Error::other)?;
+            bytes.push(b'\n');
+            let mut out = writer.lock().await;
+            out.write_all(&bytes).await?;
+            out.flush().await
+        }
+    }
+
+    async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
+        loop {
+            let line = match self.next_line().await {
+                Ok(Some(line)) => line,
+                Ok(None) => return None,
+                Err(err) => {
+                    tracing::error!(error = %err, "reading stdin failed");
+                    return None;
+                }
+            };
+            let Ok(line) = line else {
+                let body = json!({ "jsonrpc": "2.0", "id": null, "error": {
+                    "code": -32600, "message": format!("Invalid Request: line longer than {MAX_LINE_BYTES} bytes") } });
+                Self::reply(&self.writer, body).await;
+                continue;
+            };
+            let trimmed = line.trim_ascii();
+            if trimmed.is_empty() {
+                continue;
+            }
+            match serde_json::from_slice::<RxJsonRpcMessage<RoleServer>>(trimmed) {
+                Ok(message) => return Some(message),
+                Err(err) => {
+                    tracing::debug!(error = %err, "rejected an incoming line");
+                    if let Some(body) = rejection(trimmed) {
+                        Self::reply(&self.writer, body).await;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn close(&mut self) -> Result<(), Self::Error> {
+        self.writer.lock().await.flush().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejections_carry_the_right_codes() {
+        let parse = rejection(b"{not json");
+        assert_eq!(
+            parse.as_ref().map(|b| b["error"]["code"].clone()),
+            Some(json!(-32700))
+        );
+        let bad = rejection(br#"{"jsonrpc":"2.0","id":7,"method":42}"#);
+        assert_eq!(bad.as_ref().map(|b| b["id"].clone()), Some(json!(7)));
+        assert_eq!(bad.map(|b| b["error"]["code"].clone()), Some(json!(-32600)));
+    }
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary: every test spawns the real `shared-context-server` executable
+//! and talks MCP to it over stdio through the rmcp client.
+
+mod support;
+
+mod concurrency;
+mod messages;
+mod protocol;
+mod sessions;
+mod visibility;

@@ -1,0 +1,236 @@
+//! Test support: a fresh database file per test and agents that are real server processes
+//! driven through the rmcp client over stdio.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use rmcp::model::{CallToolRequestParams, ClientConfig, Implementation};
+use rmcp::service::RunningService;
+use rmcp::transport::TokioChildProcess;
+use rmcp::{RoleClient, ServiceExt};
+use serde_json::{Map, Value};
+use tokio::process::Command;
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+/// Every protocol exchange in the tests is bounded by this.
+pub const TIMEOUT: Duration = Duration::from_secs(60);
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_shared-context-server");
+
+/// A temporary folder holding one database file shared by the agents of a test.
+pub struct TestDb {
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub fn new() -> TestResult<Self> {
+        Ok(TestDb {
+            dir: tempfile::tempdir()?,
+        })
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join("shared.db")
+    }
+
+    /// A process acting as `agent_id` of `agent_type` with `permissions` (comma separated).
+    pub async fn agent(
+        &self,
+        agent_id: &str,
+        agent_type: &str,
+        permissions: &str,
+    ) -> TestResult<Agent> {
+        self.spawn(
+            AgentSpec::new()
+                .env("SCS_AGENT_ID", agent_id)
+                .env("SCS_AGENT_TYPE", agent_type)
+                .env("SCS_AGENT_PERMISSIONS", permissions),
+        )
+        .await
+    }
+
+    /// A default read/write `generic` agent.
+    pub async fn default_agent(&self, agent_id: &str) -> TestResult<Agent> {
+        self.agent(agent_id, "generic", "read,write").await
+    }
+
+    /// Like [`TestDb::default_agent`], owning its id (for spawning many at once).
+    pub async fn default_agent_owned(&self, agent_id: String) -> TestResult<Agent> {
+        self.default_agent(&agent_id).await
+    }
+
+    pub async fn spawn(&self, spec: AgentSpec) -> TestResult<Agent> {
+        spawn_on(&self.path(), spec).await
+    }
+}
+
+/// How to start one server process.
+#[derive(Clone)]
+pub struct AgentSpec {
+    pub env: Vec<(String, String)>,
+    pub args: Vec<String>,
+    pub client_name: String,
+}
+
+impl AgentSpec {
+    pub fn new() -> Self {
+        AgentSpec {
+            env: Vec::new(),
+            args: Vec::new(),
+            client_name: "e2e-test".into(),
+        }
+    }
+
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    pub fn arg(mut self, arg: &str) -> Self {
+        self.args.push(arg.into());
+        self
+    }
+
+    pub fn client_name(mut self, name: &str) -> Self {
+        self.client_name = name.into();
+        self
+    }
+}
+
+/// The command line of a server process on `db` (stderr discarded unless SCS_TEST_STDERR is set).
+pub fn server_command(db: &Path, spec: &AgentSpec) -> Command {
+    let mut cmd = Command::new(BIN);
+    cmd.args(&spec.args)
+        .env_remove("RUST_LOG")
+        .env_remove("SCS_AGENT_ID")
+        .env_remove("SCS_AGENT_TYPE")
+        .env_remove("SCS_AGENT_PERMISSIONS")
+        .env_remove("API_KEY")
+        .env_remove("JWT_SECRET_KEY")
+        .env_remove("DATABASE_URL")
+        .env("DATABASE_PATH", db)
+        .env("SCS_LOG_LEVEL", "warn");
+    for (k, v) in &spec.env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+pub async fn spawn_on(db: &Path, spec: AgentSpec) -> TestResult<Agent> {
+    let cmd = server_command(db, &spec);
+    let stderr = if std::env::var_os("SCS_TEST_STDERR").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    };
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(stderr).spawn()?;
+    let info = ClientConfig::new(
+        Default::default(),
+        Implementation::new(spec.client_name.clone(), "1.0"),
+    );
+    let client = tokio::time::timeout(TIMEOUT, info.serve(transport)).await??;
+    Ok(Agent { client })
+}
+
+/// One connected server process.
+pub struct Agent {
+    pub client: RunningService<RoleClient, ClientConfig>,
+}
+
+/// A tool result: whether it failed, and its structured body.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub is_error: bool,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Agent {
+    pub async fn call(&self, tool: &str, args: Value) -> TestResult<Reply> {
+        let args: Map<String, Value> = match args {
+            Value::Object(map) => map,
+            Value::Null => Map::new(),
+            other => return Err(format!("arguments must be an object, got {other}").into()),
+        };
+        let params = CallToolRequestParams::new(tool.to_owned()).with_arguments(args);
+        let result = tokio::time::timeout(TIMEOUT, self.client.call_tool(params)).await??;
+        let text = result
+            .content
+            .iter()
+            .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+            .collect::<Vec<_>>()
+            .join("");
+        let body = result.structured_content.clone().unwrap_or(Value::Null);
+        Ok(Reply {
+            is_error: result.is_error.unwrap_or(false),
+            body,
+            text,
+        })
+    }
+
+    /// Calls a tool that must succeed; returns its structured result.
+    pub async fn ok(&self, tool: &str, args: Value) -> TestResult<Value> {
+        let reply = self.call(tool, args).await?;
+        if reply.is_error || reply.body["success"] != Value::Bool(true) {
+            return Err(format!("{tool} failed: {}", reply.body).into());
+        }
+        let from_text: Value = serde_json::from_str(&reply.text)?;
+        if from_text != reply.body {
+            return Err(format!("{tool}: text and structuredContent differ").into());
+        }
+        Ok(reply.body)
+    }
+
+    /// Calls a tool that must fail with `code`; returns the error body.
+    pub async fn fails(&self, tool: &str, args: Value, code: &str) -> TestResult<Value> {
+        let reply = self.call(tool, args).await?;
+        if !reply.is_error || reply.body["success"] != Value::Bool(false) {
+            return Err(format!("{tool} should fail with {code}, got {}", reply.body).into());
+        }
+        if reply.body["code"] != Value::String(code.into()) {
+            return Err(format!("{tool} should fail with {code}, got {}", reply.body).into());
+        }
+        Ok(reply.body)
+    }
+
+    /// Creates a session and returns its id.
+    pub async fn session(&self, purpose: &str) -> TestResult<String> {
+        let body = self
+            .ok("create_session", serde_json::json!({ "purpose": purpose }))
+            .await?;
+        Ok(body["session_id"].as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Posts a message and returns its id.
+    pub async fn post(&self, session_id: &str, content: &str, visibility: &str) -> TestResult<i64> {
+        let body = self
+            .ok(
+                "add_message",
+                serde_json::json!({ "session_id": session_id, "content": content, "visibility": visibility }),
+            )
+            .await?;
+        body["message_id"]
+            .as_i64()
+            .ok_or_else(|| "no message_id".into())
+    }
+
+    pub async fn close(self) -> TestResult {
+        tokio::time::timeout(TIMEOUT, self.client.cancel()).await??;
+        Ok(())
+    }
+}
+
+/// Opens the database file directly (read-only) for checks of what was stored.
+pub async fn inspect(db: &Path) -> TestResult<sqlx::SqlitePool> {
+    let url = format!("sqlite://{}?mode=ro", db.display());
+    Ok(sqlx::SqlitePool::connect(&url).await?)
+}
+
+pub async fn count(db: &Path, sql: &'static str) -> TestResult<i64> {
+    let pool = inspect(db).await?;
+    let n: i64 = sqlx::query_scalar(sql).fetch_one(&pool).await?;
+    pool.close().await;
+    Ok(n)
+}
