@@ -1,6 +1,8 @@
 //! End-to-end latency through the MCP stdio protocol (§11): the release binary is spawned once
 //! per group and timed call by call, as an agent's client sees it.
 
+#![allow(clippy::print_stderr)] // a failed bench set-up is reported on stderr
+
 mod support;
 
 use std::process::Stdio;
