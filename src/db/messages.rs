@@ -49,6 +49,35 @@ pub struct Page<'a> {
     pub offset: i64,
 }
 
+/// Visible messages of a session page: ?4 session, ?5 after id, ?6 visibility or NULL,
+/// ?7 limit, ?8 offset.
+pub const PAGE_SQL: &str = concat!(
+    "SELECT id, session_id, sender, sender_type, content, visibility, message_type, \
+     metadata, timestamp, parent_message_id FROM messages \
+     WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
+    crate::visible_sql!(),
+    " ORDER BY id LIMIT ?7 OFFSET ?8"
+);
+
+/// Count of the visible messages a [`PAGE_SQL`] filter matches (?4, ?5, ?6 as there).
+pub const COUNT_SQL: &str = concat!(
+    "SELECT COUNT(*) FROM messages \
+     WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
+    crate::visible_sql!()
+);
+
+/// The ?5 most recent visible messages of session ?4, oldest first.
+pub const RECENT_SQL: &str = concat!(
+    "SELECT * FROM (SELECT id, session_id, sender, sender_type, content, visibility, \
+     message_type, metadata, timestamp, parent_message_id FROM messages \
+     WHERE session_id = ?4 AND ",
+    crate::visible_sql!(),
+    " ORDER BY id DESC LIMIT ?5) ORDER BY id"
+);
+
+pub const FIND_IDEMPOTENT_SQL: &str = "SELECT id, timestamp FROM messages \
+     WHERE session_id = ?1 AND sender = ?2 AND idempotency_key = ?3";
+
 pub async fn insert<'e>(ex: impl SqliteExecutor<'e>, m: &NewMessage<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO messages (session_id, sender, sender_type, content, visibility, metadata, \
@@ -75,15 +104,12 @@ pub async fn find_idempotent<'e>(
     sender: &str,
     key: &str,
 ) -> sqlx::Result<Option<(i64, String)>> {
-    sqlx::query_as(
-        "SELECT id, timestamp FROM messages \
-         WHERE session_id = ?1 AND sender = ?2 AND idempotency_key = ?3",
-    )
-    .bind(session_id)
-    .bind(sender)
-    .bind(key)
-    .fetch_optional(ex)
-    .await
+    sqlx::query_as(FIND_IDEMPOTENT_SQL)
+        .bind(session_id)
+        .bind(sender)
+        .bind(key)
+        .fetch_optional(ex)
+        .await
 }
 
 /// The session a message belongs to, if the message exists.
@@ -100,23 +126,17 @@ pub async fn page<'e>(
     viewer: &Viewer<'_>,
     p: &Page<'_>,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(concat!(
-        "SELECT id, session_id, sender, sender_type, content, visibility, message_type, \
-         metadata, timestamp, parent_message_id FROM messages \
-         WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
-        crate::visible_sql!(),
-        " ORDER BY id LIMIT ?7 OFFSET ?8"
-    ))
-    .bind(viewer.is_admin)
-    .bind(viewer.agent_id)
-    .bind(viewer.agent_type)
-    .bind(p.session_id)
-    .bind(p.after_id)
-    .bind(p.visibility)
-    .bind(p.limit)
-    .bind(p.offset)
-    .fetch_all(ex)
-    .await?;
+    let rows = sqlx::query(PAGE_SQL)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+        .bind(p.session_id)
+        .bind(p.after_id)
+        .bind(p.visibility)
+        .bind(p.limit)
+        .bind(p.offset)
+        .fetch_all(ex)
+        .await?;
     rows.iter().map(message_from_row).collect()
 }
 
@@ -126,19 +146,15 @@ pub async fn count_visible<'e>(
     viewer: &Viewer<'_>,
     p: &Page<'_>,
 ) -> sqlx::Result<i64> {
-    sqlx::query_scalar(concat!(
-        "SELECT COUNT(*) FROM messages \
-         WHERE session_id = ?4 AND id > ?5 AND (?6 IS NULL OR visibility = ?6) AND ",
-        crate::visible_sql!()
-    ))
-    .bind(viewer.is_admin)
-    .bind(viewer.agent_id)
-    .bind(viewer.agent_type)
-    .bind(p.session_id)
-    .bind(p.after_id)
-    .bind(p.visibility)
-    .fetch_one(ex)
-    .await
+    sqlx::query_scalar(COUNT_SQL)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+        .bind(p.session_id)
+        .bind(p.after_id)
+        .bind(p.visibility)
+        .fetch_one(ex)
+        .await
 }
 
 /// The `limit` most recent visible messages of a session, returned oldest first.
@@ -148,20 +164,14 @@ pub async fn recent<'e>(
     session_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(concat!(
-        "SELECT * FROM (SELECT id, session_id, sender, sender_type, content, visibility, \
-         message_type, metadata, timestamp, parent_message_id FROM messages \
-         WHERE session_id = ?4 AND ",
-        crate::visible_sql!(),
-        " ORDER BY id DESC LIMIT ?5) ORDER BY id"
-    ))
-    .bind(viewer.is_admin)
-    .bind(viewer.agent_id)
-    .bind(viewer.agent_type)
-    .bind(session_id)
-    .bind(limit)
-    .fetch_all(ex)
-    .await?;
+    let rows = sqlx::query(RECENT_SQL)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+        .bind(session_id)
+        .bind(limit)
+        .fetch_all(ex)
+        .await?;
     rows.iter().map(message_from_row).collect()
 }
 

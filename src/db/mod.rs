@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod messages;
+mod plans;
 pub mod sessions;
 pub mod tokens;
 
@@ -66,6 +67,7 @@ impl Db {
             .pragma("temp_store", "memory")
             .statement_cache_capacity(128);
         let pool = SqlitePoolOptions::new()
+            .test_before_acquire(false)
             .min_connections(1)
             .max_connections(options.pool_size.max(1))
             .acquire_timeout(options.busy_timeout + Duration::from_secs(5))
@@ -91,6 +93,12 @@ impl Db {
     /// busy database is waited for at the start, never failed on half-way.
     pub async fn begin_write(&self) -> AppResult<Transaction<'static, Sqlite>> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A read transaction: one connection and one consistent snapshot for all the queries of
+    /// a call (a count and its page agree), at the cost of a single pool checkout.
+    pub async fn begin_read(&self) -> AppResult<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin().await?)
     }
 
     /// Applies the embedded migrations newer than `PRAGMA user_version`, all under one

@@ -35,6 +35,11 @@ pub struct SessionSummary {
     pub seq: i64,
 }
 
+/// Sessions before cursor ?1, optionally created by ?2, newest first, at most ?3.
+pub const LIST_SQL: &str = "SELECT seq, id, purpose, created_by, created_at, updated_at, \
+     is_active FROM sessions \
+     WHERE seq < ?1 AND (?2 IS NULL OR created_by = ?2) ORDER BY seq DESC LIMIT ?3";
+
 pub struct NewSession<'a> {
     pub id: &'a str,
     pub purpose: &'a str,
@@ -94,15 +99,12 @@ pub async fn list<'e>(
     before_seq: Option<i64>,
     created_by: Option<&str>,
 ) -> sqlx::Result<Vec<SessionSummary>> {
-    let rows = sqlx::query(
-        "SELECT seq, id, purpose, created_by, created_at, updated_at, is_active FROM sessions \
-         WHERE seq < ?1 AND (?2 IS NULL OR created_by = ?2) ORDER BY seq DESC LIMIT ?3",
-    )
-    .bind(before_seq.unwrap_or(i64::MAX))
-    .bind(created_by)
-    .bind(limit)
-    .fetch_all(ex)
-    .await?;
+    let rows = sqlx::query(LIST_SQL)
+        .bind(before_seq.unwrap_or(i64::MAX))
+        .bind(created_by)
+        .bind(limit)
+        .fetch_all(ex)
+        .await?;
     rows.iter()
         .map(|r| {
             Ok(SessionSummary {

@@ -205,8 +205,8 @@ impl Server {
         let filter = Visibility::parse_filter(args.visibility_filter.as_deref())?;
         let caller = self.caller(args.auth_token.as_deref(), &ctx).await?;
         require(&caller, Permissions::READ, "get_messages")?;
-        let pool = self.state.db.pool();
-        if !sessions::exists(pool, &args.session_id).await? {
+        let mut tx = self.state.db.begin_read().await?;
+        if !sessions::exists(&mut *tx, &args.session_id).await? {
             return Err(AppError::SessionNotFound(args.session_id));
         }
         let viewer = Viewer::binds(&caller);
@@ -217,8 +217,9 @@ impl Server {
             limit,
             offset,
         };
-        let found = messages::page(pool, &viewer, &page).await?;
-        let total_count = messages::count_visible(pool, &viewer, &page).await?;
+        let found = messages::page(&mut *tx, &viewer, &page).await?;
+        let total_count = messages::count_visible(&mut *tx, &viewer, &page).await?;
+        tx.commit().await?;
         let has_more = offset.saturating_add(found.len() as i64) < total_count;
         Ok(Json(GetMessagesResult {
             success: true,

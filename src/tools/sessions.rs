@@ -164,12 +164,12 @@ impl Server {
     ) -> Result<Json<GetSessionResult>, AppError> {
         let caller = self.caller(args.auth_token.as_deref(), &ctx).await?;
         require(&caller, Permissions::READ, "get_session")?;
-        let pool = self.state.db.pool();
-        let session = sessions::get(pool, &args.session_id)
+        let mut tx = self.state.db.begin_read().await?;
+        let session = sessions::get(&mut *tx, &args.session_id)
             .await?
             .ok_or_else(|| AppError::SessionNotFound(args.session_id.clone()))?;
         let viewer = Viewer::binds(&caller);
-        let recent = messages::recent(pool, &viewer, &session.id, 50).await?;
+        let recent = messages::recent(&mut *tx, &viewer, &session.id, 50).await?;
         let all = Page {
             session_id: &session.id,
             visibility: None,
@@ -177,7 +177,8 @@ impl Server {
             limit: -1,
             offset: 0,
         };
-        let message_count = messages::count_visible(pool, &viewer, &all).await?;
+        let message_count = messages::count_visible(&mut *tx, &viewer, &all).await?;
+        tx.commit().await?;
         Ok(Json(GetSessionResult {
             success: true,
             session,
