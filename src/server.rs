@@ -38,7 +38,7 @@ impl Server {
     pub fn new(state: Arc<State>) -> Self {
         Server {
             state,
-            tools: Self::session_router() + Self::message_router(),
+            tools: Self::session_router() + Self::message_router() + Self::search_router(),
         }
     }
 }

@@ -75,6 +75,34 @@ pub const RECENT_SQL: &str = concat!(
     " ORDER BY id DESC LIMIT ?5) ORDER BY id"
 );
 
+/// Visible messages of session ?4 sent by ?5, newest first, at most ?6.
+pub const BY_SENDER_SQL: &str = concat!(
+    "SELECT id, session_id, sender, sender_type, content, visibility, message_type, \
+     metadata, timestamp, parent_message_id FROM messages \
+     WHERE session_id = ?4 AND sender = ?5 AND ",
+    crate::visible_sql!(),
+    " ORDER BY id DESC LIMIT ?6"
+);
+
+/// Visible messages of session ?4 stamped within [?5, ?6] (stored format), oldest first, at
+/// most ?7.
+pub const BY_TIME_SQL: &str = concat!(
+    "SELECT id, session_id, sender, sender_type, content, visibility, message_type, \
+     metadata, timestamp, parent_message_id FROM messages \
+     WHERE session_id = ?4 AND timestamp >= ?5 AND timestamp <= ?6 AND ",
+    crate::visible_sql!(),
+    " ORDER BY timestamp, id LIMIT ?7"
+);
+
+/// Every message of session ?1 with an id above ?2, oldest first, unfiltered: the search
+/// corpus, which applies the §4 rule in Rust ([`crate::visibility::can_see`]).
+pub const SINCE_SQL: &str = "SELECT id, session_id, sender, sender_type, content, visibility, \
+     message_type, metadata, timestamp, parent_message_id FROM messages \
+     WHERE session_id = ?1 AND id > ?2 ORDER BY id";
+
+/// The newest message id of session ?1 (0 when empty): the corpus version.
+pub const MAX_ID_SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM messages WHERE session_id = ?1";
+
 pub const FIND_IDEMPOTENT_SQL: &str = "SELECT id, timestamp FROM messages \
      WHERE session_id = ?1 AND sender = ?2 AND idempotency_key = ?3";
 
@@ -173,6 +201,69 @@ pub async fn recent<'e>(
         .fetch_all(ex)
         .await?;
     rows.iter().map(message_from_row).collect()
+}
+
+/// Visible messages of a session from one sender, newest first.
+pub async fn by_sender<'e>(
+    ex: impl SqliteExecutor<'e>,
+    viewer: &Viewer<'_>,
+    session_id: &str,
+    sender: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query(BY_SENDER_SQL)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+        .bind(session_id)
+        .bind(sender)
+        .bind(limit)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+/// Visible messages of a session stamped within `[start, end]` (stored format), oldest first.
+pub async fn by_time<'e>(
+    ex: impl SqliteExecutor<'e>,
+    viewer: &Viewer<'_>,
+    session_id: &str,
+    (start, end): (&str, &str),
+    limit: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query(BY_TIME_SQL)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+        .bind(session_id)
+        .bind(start)
+        .bind(end)
+        .bind(limit)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+/// All messages of a session after `after_id`, oldest first, with no visibility filter.
+pub async fn since<'e>(
+    ex: impl SqliteExecutor<'e>,
+    session_id: &str,
+    after_id: i64,
+) -> sqlx::Result<Vec<Message>> {
+    let rows = sqlx::query(SINCE_SQL)
+        .bind(session_id)
+        .bind(after_id)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(message_from_row).collect()
+}
+
+/// The newest message id of a session, 0 when it has none.
+pub async fn max_id<'e>(ex: impl SqliteExecutor<'e>, session_id: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar(MAX_ID_SQL)
+        .bind(session_id)
+        .fetch_one(ex)
+        .await
 }
 
 pub fn message_from_row(r: &SqliteRow) -> sqlx::Result<Message> {

@@ -14,6 +14,10 @@ mod tests {
         ("messages count", messages::COUNT_SQL, 6),
         ("messages recent", messages::RECENT_SQL, 5),
         ("idempotency", messages::FIND_IDEMPOTENT_SQL, 3),
+        ("by sender", messages::BY_SENDER_SQL, 6),
+        ("by time", messages::BY_TIME_SQL, 7),
+        ("search corpus", messages::SINCE_SQL, 2),
+        ("corpus version", messages::MAX_ID_SQL, 1),
         ("sessions list", sessions::LIST_SQL, 3),
         ("sessions list by creator", sessions::LIST_SQL, 3),
     ];

@@ -2,6 +2,7 @@
 //! database layer, shape the §5–§8 result. No SQL here.
 
 pub mod messages;
+pub mod search;
 pub mod sessions;
 
 use rmcp::handler::server::common::FromContextPart;

@@ -6,5 +6,6 @@ mod support;
 mod concurrency;
 mod messages;
 mod protocol;
+mod search;
 mod sessions;
 mod visibility;
