@@ -49,31 +49,43 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
     }))
 }
 
+/// How long a shutdown waits for in-flight calls before closing anyway (§2: exit within 2 s).
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
+
 /// Serves MCP over `reader`/`writer` until the client closes its side or a shutdown signal
-/// arrives, then checkpoints and closes the database.
+/// arrives, then lets in-flight calls finish, checkpoints and closes the database.
 pub async fn run<R, W>(state: Arc<State>, reader: R, writer: W) -> AppResult<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let transport = LineTransport::new(reader, writer).with_stop(stopped);
     let service = Server::new(state.clone())
-        .serve(LineTransport::new(reader, writer))
+        .serve(transport)
         .await
         .map_err(|e| AppError::Internal(format!("MCP initialisation failed: {e}")))?;
-    let cancel = service.cancellation_token();
+    let mut waiting = std::pin::pin!(service.waiting());
     tokio::select! {
-        ended = service.waiting() => {
-            if let Err(err) = ended {
-                tracing::warn!(error = %err, "service ended with an error");
-            }
-        }
+        ended = &mut waiting => log_end(ended),
         () = shutdown_signal() => {
-            tracing::info!("shutdown signal received");
-            cancel.cancel();
+            tracing::info!("shutdown signal received; finishing in-flight calls");
+            let _ = stop.send(true);
+            match tokio::time::timeout(SHUTDOWN_GRACE, waiting).await {
+                Ok(ended) => log_end(ended),
+                Err(_) => tracing::warn!("in-flight calls did not finish in time"),
+            }
         }
     }
     state.db.close().await;
     Ok(())
+}
+
+fn log_end<E: std::fmt::Display>(ended: Result<rmcp::service::QuitReason, E>) {
+    match ended {
+        Ok(reason) => tracing::debug!(?reason, "service ended"),
+        Err(err) => tracing::warn!(error = %err, "service ended with an error"),
+    }
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

@@ -8,7 +8,7 @@ use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::sync::Mutex;
+use tokio::sync::{Mutex, watch};
 
 /// Longest accepted line (a 1 MiB memory value can triple in size when JSON-escaped).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -16,6 +16,8 @@ pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 pub struct LineTransport<R, W> {
     reader: BufReader<R>,
     writer: Arc<Mutex<W>>,
+    /// When it turns true, input ends as if at EOF: in-flight calls finish, no new ones start.
+    stop: Option<watch::Receiver<bool>>,
 }
 
 impl<R, W> LineTransport<R, W>
@@ -27,6 +29,32 @@ where
         LineTransport {
             reader: BufReader::with_capacity(64 * 1024, reader),
             writer: Arc::new(Mutex::new(writer)),
+            stop: None,
+        }
+    }
+
+    /// Ends the input when `stop` turns true (graceful shutdown).
+    pub fn with_stop(mut self, stop: watch::Receiver<bool>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// The next line, or `Ok(None)` at end of input or once a stop is requested.
+    async fn next_line_or_stop(&mut self) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
+        let Some(mut stop) = self.stop.clone() else {
+            return self.next_line().await;
+        };
+        tokio::select! {
+            biased;
+            stopped = async { stop.wait_for(|s| *s).await.map(|_| ()) } => match stopped {
+                Ok(_) => Ok(None),
+                // The stop sender is gone: nobody can ask for a stop any more.
+                Err(_) => {
+                    self.stop = None;
+                    self.next_line().await
+                }
+            },
+            line = self.next_line() => line,
         }
     }
 
@@ -125,7 +153,7 @@ where
 
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
-            let line = match self.next_line().await {
+            let line = match self.next_line_or_stop().await {
                 Ok(Some(line)) => line,
                 Ok(None) => return None,
                 Err(err) => {

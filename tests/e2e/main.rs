@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod lifecycle;
 mod messages;
 mod protocol;
 mod search;

@@ -1,0 +1,159 @@
+//! Process lifecycle (§2): clean exit on stdin EOF and on SIGTERM, with in-flight writes
+//! finished and the WAL checkpointed.
+
+use std::process::Stdio;
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, ChildStdout};
+
+use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, count, server_command};
+
+struct Raw {
+    child: Child,
+    stdin: ChildStdin,
+    lines: tokio::io::Lines<BufReader<ChildStdout>>,
+}
+
+async fn start(db: &TestDb) -> TestResult<Raw> {
+    let mut cmd = server_command(&db.path(), &AgentSpec::new());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn()?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let mut lines = BufReader::new(stdout).lines();
+    let init = json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"life","version":"1"}}});
+    stdin
+        .write_all(
+            format!(
+                "{init}\n{}\n",
+                json!({"jsonrpc":"2.0","method":"notifications/initialized"})
+            )
+            .as_bytes(),
+        )
+        .await?;
+    tokio::time::timeout(TIMEOUT, lines.next_line())
+        .await??
+        .ok_or("no initialize answer")?;
+    Ok(Raw {
+        child,
+        stdin,
+        lines,
+    })
+}
+
+fn call(id: u64, tool: &str, args: Value) -> String {
+    format!(
+        "{}\n",
+        json!({"jsonrpc":"2.0","id":id,"method":"tools/call","params":{"name":tool,"arguments":args}})
+    )
+}
+
+async fn answer(raw: &mut Raw) -> TestResult<Value> {
+    let line = tokio::time::timeout(TIMEOUT, raw.lines.next_line())
+        .await??
+        .ok_or("stdout closed")?;
+    Ok(serde_json::from_str(&line)?)
+}
+
+fn wal_bytes(db: &TestDb) -> u64 {
+    let wal = db.path().with_extension("db-wal");
+    std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+#[tokio::test]
+async fn stdin_eof_exits_zero_and_checkpoints() -> TestResult {
+    let db = TestDb::new()?;
+    let mut raw = start(&db).await?;
+    raw.stdin
+        .write_all(call(1, "create_session", json!({"purpose": "eof"})).as_bytes())
+        .await?;
+    let reply = answer(&mut raw).await?;
+    let sid = reply["result"]["structuredContent"]["session_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    for i in 0..20 {
+        raw.stdin
+            .write_all(
+                call(
+                    10 + i,
+                    "add_message",
+                    json!({"session_id": sid, "content": format!("m{i}")}),
+                )
+                .as_bytes(),
+            )
+            .await?;
+    }
+    drop(raw.stdin);
+    let status = tokio::time::timeout(TIMEOUT, raw.child.wait()).await??;
+    assert!(status.success(), "exit status {status}");
+    // Every request written before EOF was answered.
+    let mut answered = 0;
+    while let Some(line) = raw.lines.next_line().await? {
+        let v: Value = serde_json::from_str(&line)?;
+        assert_eq!(v["result"]["isError"], false, "{v}");
+        answered += 1;
+    }
+    assert_eq!(answered, 20);
+    assert_eq!(
+        count(&db.path(), "SELECT COUNT(*) FROM messages").await?,
+        20
+    );
+    assert_eq!(wal_bytes(&db), 0, "the WAL was not checkpointed at exit");
+    Ok(())
+}
+
+#[tokio::test]
+async fn sigterm_finishes_in_flight_writes_and_exits_zero() -> TestResult {
+    let db = TestDb::new()?;
+    let mut raw = start(&db).await?;
+    raw.stdin
+        .write_all(call(1, "create_session", json!({"purpose": "term"})).as_bytes())
+        .await?;
+    let reply = answer(&mut raw).await?;
+    let sid = reply["result"]["structuredContent"]["session_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let mut burst = String::new();
+    for i in 0..50 {
+        burst.push_str(&call(
+            100 + i,
+            "add_message",
+            json!({"session_id": sid, "content": format!("m{i}")}),
+        ));
+    }
+    raw.stdin.write_all(burst.as_bytes()).await?;
+    raw.stdin.flush().await?;
+    let pid = raw.child.id().ok_or("no pid")?;
+    let killed = tokio::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("kill -TERM {pid}"))
+        .status()
+        .await?;
+    assert!(killed.success());
+    let status = tokio::time::timeout(TIMEOUT, raw.child.wait()).await??;
+    assert!(status.success(), "exit status after SIGTERM: {status}");
+    let mut acknowledged = 0;
+    while let Some(line) = raw.lines.next_line().await? {
+        let v: Value = serde_json::from_str(&line)?;
+        if v["result"]["isError"] == false {
+            acknowledged += 1;
+        }
+    }
+    let stored = count(&db.path(), "SELECT COUNT(*) FROM messages").await?;
+    assert!(
+        stored >= acknowledged,
+        "acknowledged {acknowledged} but stored {stored}"
+    );
+    let check = count(
+        &db.path(),
+        "SELECT COUNT(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'",
+    )
+    .await?;
+    assert_eq!(check, 1);
+    Ok(())
+}
