@@ -7,6 +7,7 @@ mod concurrency;
 mod lifecycle;
 mod messages;
 mod protocol;
+mod robustness;
 mod search;
 mod sessions;
 mod visibility;
