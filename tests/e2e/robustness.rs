@@ -99,10 +99,11 @@ async fn kill_9_mid_burst_loses_no_acknowledged_write() -> TestResult {
     let _ = writer.await;
     // Acknowledgements already on the pipe count too.
     while let Ok(Some(line)) = lines.next_line().await {
-        if let Ok(v) = serde_json::from_str::<Value>(&line) {
-            if let Some(id) = v["result"]["structuredContent"]["message_id"].as_i64() {
-                acknowledged.push(id);
-            }
+        let parsed = serde_json::from_str::<Value>(&line).ok();
+        if let Some(id) =
+            parsed.and_then(|v| v["result"]["structuredContent"]["message_id"].as_i64())
+        {
+            acknowledged.push(id);
         }
     }
     // Restart on the same file: it opens, recovers the WAL and serves.
