@@ -6,6 +6,7 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod maintenance;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -24,6 +25,7 @@ use crate::auth::tokens::Authenticator;
 use crate::config::Config;
 use crate::db::{Db, DbOptions};
 use crate::error::{AppError, AppResult};
+use crate::maintenance::Schedule;
 use crate::server::{Server, State};
 use crate::transport::LineTransport;
 
@@ -46,11 +48,14 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         db,
         process,
         auth: Authenticator::default(),
+        max_memory_bytes: config.max_memory_bytes,
+        maintenance: Schedule::from_config(config),
     }))
 }
 
-/// Serves MCP over `reader`/`writer` until the client closes its side or a shutdown signal
-/// arrives, then checkpoints and closes the database.
+/// Serves MCP over `reader`/`writer` (with the background maintenance task alongside) until the
+/// client closes its side or a shutdown signal arrives, then stops maintenance, checkpoints and
+/// closes the database.
 pub async fn run<R, W>(state: Arc<State>, reader: R, writer: W) -> AppResult<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
@@ -61,6 +66,8 @@ where
         .await
         .map_err(|e| AppError::Internal(format!("MCP initialisation failed: {e}")))?;
     let cancel = service.cancellation_token();
+    let (stop_maintenance, stop) = tokio::sync::watch::channel(false);
+    let maintenance = maintenance::spawn(state.db.clone(), state.maintenance.clone(), stop);
     tokio::select! {
         ended = service.waiting() => {
             if let Err(err) = ended {
@@ -72,6 +79,8 @@ where
             cancel.cancel();
         }
     }
+    let _ = stop_maintenance.send(true);
+    maintenance::join(maintenance).await;
     state.db.close().await;
     Ok(())
 }
