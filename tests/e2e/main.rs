@@ -4,6 +4,9 @@
 mod support;
 
 mod concurrency;
+mod maintenance;
+mod memory;
+mod memory_ops;
 mod messages;
 mod protocol;
 mod sessions;
