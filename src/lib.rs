@@ -6,6 +6,7 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod maintenance;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -24,6 +25,7 @@ use crate::auth::tokens::Authenticator;
 use crate::config::Config;
 use crate::db::{Db, DbOptions};
 use crate::error::{AppError, AppResult};
+use crate::maintenance::Schedule;
 use crate::server::{Server, State};
 use crate::transport::LineTransport;
 
@@ -46,14 +48,17 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         db,
         process,
         auth: Authenticator::default(),
+        max_memory_bytes: config.max_memory_bytes,
+        maintenance: Schedule::from_config(config),
     }))
 }
 
 /// How long a shutdown waits for in-flight calls before closing anyway (§2: exit within 2 s).
 const SHUTDOWN_GRACE: Duration = Duration::from_millis(1500);
 
-/// Serves MCP over `reader`/`writer` until the client closes its side or a shutdown signal
-/// arrives, then lets in-flight calls finish, checkpoints and closes the database.
+/// Serves MCP over `reader`/`writer` (with the background maintenance task alongside) until the
+/// client closes its side or a shutdown signal arrives, then lets in-flight calls finish, stops
+/// maintenance, checkpoints and closes the database.
 pub async fn run<R, W>(state: Arc<State>, reader: R, writer: W) -> AppResult<()>
 where
     R: AsyncRead + Unpin + Send + 'static,
@@ -65,6 +70,12 @@ where
         .serve(transport)
         .await
         .map_err(|e| AppError::Internal(format!("MCP initialisation failed: {e}")))?;
+    let (stop_maintenance, maintenance_stopped) = tokio::sync::watch::channel(false);
+    let maintenance = maintenance::spawn(
+        state.db.clone(),
+        state.maintenance.clone(),
+        maintenance_stopped,
+    );
     let mut waiting = std::pin::pin!(service.waiting());
     tokio::select! {
         ended = &mut waiting => log_end(ended),
@@ -77,6 +88,8 @@ where
             }
         }
     }
+    let _ = stop_maintenance.send(true);
+    maintenance::join(maintenance).await;
     state.db.close().await;
     Ok(())
 }

@@ -14,6 +14,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use crate::auth::ProcessIdentity;
 use crate::auth::tokens::Authenticator;
 use crate::db::Db;
+use crate::maintenance::Schedule;
 use crate::tools::invalid_input_from;
 
 /// Everything a tool call needs, shared by all calls of this process.
@@ -22,6 +23,10 @@ pub struct State {
     pub db: Db,
     pub process: ProcessIdentity,
     pub auth: Authenticator,
+    /// Largest serialised memory value (§7, `SCS_MAX_MEMORY_BYTES`).
+    pub max_memory_bytes: usize,
+    /// What the background maintenance task deletes, and how often.
+    pub maintenance: Schedule,
 }
 
 pub struct Server {
@@ -32,13 +37,18 @@ pub struct Server {
 const INSTRUCTIONS: &str = "Shared context for collaborating agents. Create a session \
 (create_session), post messages with visibility public/private/agent_only/admin_only \
 (add_message), read them (get_session, get_messages with after_id for polling). Calls act as \
-this process's agent unless they pass an auth_token.";
+this process's agent unless they pass an auth_token. Each agent also has a private key-value \
+memory, global or per session, with optional expiry (set_memory, get_memory, list_memory, \
+delete_memory).";
 
 impl Server {
     pub fn new(state: Arc<State>) -> Self {
         Server {
             state,
-            tools: Self::session_router() + Self::message_router() + Self::search_router(),
+            tools: Self::session_router()
+                + Self::message_router()
+                + Self::search_router()
+                + Self::memory_router(),
         }
     }
 }

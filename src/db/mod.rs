@@ -2,9 +2,11 @@
 //! and the per-table query functions in the submodules (plain functions over an executor).
 
 pub mod audit;
+pub mod memory;
 pub mod messages;
 mod plans;
 pub mod sessions;
+pub mod sweep;
 pub mod tokens;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
 //! Tool adapters, one file per family: validate the arguments, resolve the caller, call the
 //! database layer, shape the §5–§8 result. No SQL here.
 
+pub mod memory;
 pub mod messages;
 pub mod search;
 pub mod sessions;

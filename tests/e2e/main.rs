@@ -5,6 +5,9 @@ mod support;
 
 mod concurrency;
 mod lifecycle;
+mod maintenance;
+mod memory;
+mod memory_ops;
 mod messages;
 mod protocol;
 mod robustness;

@@ -234,3 +234,26 @@ pub async fn count(db: &Path, sql: &'static str) -> TestResult<i64> {
     pool.close().await;
     Ok(n)
 }
+
+/// Opens the database file directly for writing (to plant rows a test cannot create through
+/// the tools, e.g. old audit rows or expired tokens).
+pub async fn open_rw(db: &Path) -> TestResult<sqlx::SqlitePool> {
+    let url = format!("sqlite://{}?mode=rw", db.display());
+    Ok(sqlx::SqlitePool::connect(&url).await?)
+}
+
+/// Polls `check` every 100 ms until it returns true; fails after [`TIMEOUT`].
+pub async fn eventually<F, Fut>(what: &str, mut check: F) -> TestResult
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = TestResult<bool>>,
+{
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    while tokio::time::Instant::now() < deadline {
+        if check().await? {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Err(format!("timed out waiting for {what}").into())
+}
