@@ -11,6 +11,7 @@ mod memory_ops;
 mod messages;
 mod protocol;
 mod robustness;
+mod scale;
 mod search;
 mod sessions;
 mod visibility;
