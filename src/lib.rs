@@ -6,6 +6,10 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod live;
+pub mod metrics;
+pub mod prompts;
+pub mod resources;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -24,6 +28,8 @@ use crate::auth::tokens::Authenticator;
 use crate::config::Config;
 use crate::db::{Db, DbOptions};
 use crate::error::{AppError, AppResult};
+use crate::live::Live;
+use crate::metrics::Metrics;
 use crate::server::{Server, State};
 use crate::transport::LineTransport;
 
@@ -42,10 +48,16 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         agent_type: config.agent_type.clone(),
         permissions: config.process_permissions()?,
     };
+    let live = Live::new(
+        db.clone(),
+        Duration::from_millis(config.notify_interval_ms.clamp(10, 5_000)),
+    );
     Ok(Arc::new(State {
         db,
         process,
         auth: Authenticator::default(),
+        metrics: Metrics::default(),
+        live,
     }))
 }
 
