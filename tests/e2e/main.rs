@@ -4,6 +4,7 @@
 mod support;
 
 mod concurrency;
+mod live;
 mod messages;
 mod protocol;
 mod sessions;
