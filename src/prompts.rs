@@ -117,8 +117,8 @@ impl Server {
     ) -> AppResult<GetPromptResult> {
         let purpose = validate::text("purpose", &required(args, "purpose")?, 1, 1000)?;
         let project = match text_arg(args, "project_name") {
-            Some(p) => validate::text("project_name", &p, 1, 200)?,
-            None => "shared work".to_owned(),
+            Some(p) => Some(validate::text("project_name", &p, 1, 200)?),
+            None => None,
         };
         let types: Vec<String> = text_arg(args, "agent_types")
             .map(|t| {
@@ -131,7 +131,7 @@ impl Server {
         let caller = self.caller(None, ctx).await?;
         Ok(markdown(
             "Collaboration setup guide",
-            setup_text(&project, &purpose, &types, &caller),
+            setup_text(project.as_deref(), &purpose, &types, &caller),
         ))
     }
 
@@ -156,9 +156,13 @@ impl Server {
     }
 }
 
-fn setup_text(project: &str, purpose: &str, types: &[String], caller: &Caller) -> String {
+fn setup_text(project: Option<&str>, purpose: &str, types: &[String], caller: &Caller) -> String {
     let mut t = String::new();
-    let _ = writeln!(t, "# Collaboration setup: {project}\n");
+    let _ = writeln!(
+        t,
+        "# Collaboration setup: {}\n",
+        project.unwrap_or("shared work")
+    );
     let _ = writeln!(t, "**Purpose:** {purpose}\n");
     let agents = if types.is_empty() {
         "any agent types".to_owned()
@@ -174,12 +178,12 @@ fn setup_text(project: &str, purpose: &str, types: &[String], caller: &Caller) -
         caller.permissions.names().join(", ")
     );
     t.push_str("## 1. Create the shared session\n\n");
-    let _ = writeln!(
-        t,
-        "Call `create_session` with `purpose` set to the purpose above (and optionally \
-         `metadata: {{\"project\": \"{project}\"}}`). Share the returned `session_id` with every \
-         agent taking part.\n"
-    );
+    t.push_str("Call `create_session` with `purpose` set to the purpose above");
+    if let Some(project) = project {
+        let json = serde_json::json!({ "project": project });
+        let _ = write!(t, " and `metadata: {json}`");
+    }
+    t.push_str(". Share the returned `session_id` with every agent taking part.\n\n");
     t.push_str(
         "## 2. Agree on visibility\n\n\
          | visibility | who sees it |\n|---|---|\n\
