@@ -7,5 +7,6 @@ mod concurrency;
 mod live;
 mod messages;
 mod protocol;
+mod resources;
 mod sessions;
 mod visibility;
