@@ -96,6 +96,10 @@ pub struct Config {
     /// Connections in this process's pool.
     #[arg(long, env = "SCS_POOL_SIZE", default_value_t = 4)]
     pub pool_size: u32,
+    /// How often, in ms, a process with resource subscribers checks the file for new
+    /// messages and sessions written by any process (10..5000; no polling without subscribers).
+    #[arg(long, env = "SCS_NOTIFY_INTERVAL_MS", default_value_t = 100)]
+    pub notify_interval_ms: u64,
 }
 
 impl Config {

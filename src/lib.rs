@@ -6,7 +6,11 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod live;
 pub mod maintenance;
+pub mod metrics;
+pub mod prompts;
+pub mod resources;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -25,7 +29,9 @@ use crate::auth::tokens::Authenticator;
 use crate::config::Config;
 use crate::db::{Db, DbOptions};
 use crate::error::{AppError, AppResult};
+use crate::live::Live;
 use crate::maintenance::Schedule;
+use crate::metrics::Metrics;
 use crate::server::{Server, State};
 use crate::transport::LineTransport;
 
@@ -44,12 +50,18 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         agent_type: config.agent_type.clone(),
         permissions: config.process_permissions()?,
     };
+    let live = Live::new(
+        db.clone(),
+        Duration::from_millis(config.notify_interval_ms.clamp(10, 5_000)),
+    );
     Ok(Arc::new(State {
         db,
         process,
         auth: Authenticator::default(),
         max_memory_bytes: config.max_memory_bytes,
         maintenance: Schedule::from_config(config),
+        metrics: Metrics::default(),
+        live,
     }))
 }
 

@@ -2,6 +2,7 @@
 //! and the per-table query functions in the submodules (plain functions over an executor).
 
 pub mod audit;
+pub mod live;
 pub mod memory;
 pub mod messages;
 mod plans;

@@ -178,6 +178,7 @@ impl Server {
         };
         audit::insert(&mut *tx, &event).await?;
         tx.commit().await?;
+        self.state.live.message_added();
         Ok(Json(AddMessageResult {
             success: true,
             message_id,

@@ -3,6 +3,7 @@
 
 pub mod memory;
 pub mod messages;
+pub mod performance;
 pub mod search;
 pub mod sessions;
 
@@ -84,9 +85,9 @@ impl Server {
     fn process_caller(&self, ctx: &RequestContext<RoleServer>) -> Caller {
         let process = &self.state.process;
         let agent_id = process.agent_id.clone().unwrap_or_else(|| {
-            ctx.peer
-                .peer_info()
-                .and_then(|info| agent_id_from_client_name(&info.client_info.name))
+            // The `initialize` client info, or (2026-07-28) the request's own.
+            ctx.client_info()
+                .and_then(|info| agent_id_from_client_name(&info.name))
                 .unwrap_or_else(|| "local-agent".to_owned())
         });
         Caller {

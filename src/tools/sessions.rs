@@ -140,6 +140,7 @@ impl Server {
         };
         audit::insert(&mut *tx, &event).await?;
         tx.commit().await?;
+        self.state.live.session_created().await;
         Ok(Json(CreateSessionResult {
             success: true,
             session_id: id,

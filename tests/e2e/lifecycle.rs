@@ -51,11 +51,17 @@ fn call(id: u64, tool: &str, args: Value) -> String {
     )
 }
 
+/// The next response, skipping notifications (e.g. resources/list_changed).
 async fn answer(raw: &mut Raw) -> TestResult<Value> {
-    let line = tokio::time::timeout(TIMEOUT, raw.lines.next_line())
-        .await??
-        .ok_or("stdout closed")?;
-    Ok(serde_json::from_str(&line)?)
+    loop {
+        let line = tokio::time::timeout(TIMEOUT, raw.lines.next_line())
+            .await??
+            .ok_or("stdout closed")?;
+        let value: Value = serde_json::from_str(&line)?;
+        if value.get("id").is_some() {
+            return Ok(value);
+        }
+    }
 }
 
 fn wal_bytes(db: &TestDb) -> u64 {
@@ -73,7 +79,7 @@ async fn stdin_eof_exits_zero_and_checkpoints() -> TestResult {
     let reply = answer(&mut raw).await?;
     let sid = reply["result"]["structuredContent"]["session_id"]
         .as_str()
-        .unwrap_or_default()
+        .ok_or(format!("no session id in {reply}"))?
         .to_owned();
     for i in 0..20 {
         raw.stdin
@@ -94,6 +100,9 @@ async fn stdin_eof_exits_zero_and_checkpoints() -> TestResult {
     let mut answered = 0;
     while let Some(line) = raw.lines.next_line().await? {
         let v: Value = serde_json::from_str(&line)?;
+        if v.get("id").is_none() {
+            continue;
+        }
         assert_eq!(v["result"]["isError"], false, "{v}");
         answered += 1;
     }
@@ -116,7 +125,7 @@ async fn sigterm_finishes_in_flight_writes_and_exits_zero() -> TestResult {
     let reply = answer(&mut raw).await?;
     let sid = reply["result"]["structuredContent"]["session_id"]
         .as_str()
-        .unwrap_or_default()
+        .ok_or(format!("no session id in {reply}"))?
         .to_owned();
     let mut burst = String::new();
     for i in 0..50 {

@@ -5,11 +5,13 @@ mod support;
 
 mod concurrency;
 mod lifecycle;
+mod live;
 mod maintenance;
 mod memory;
 mod memory_ops;
 mod messages;
 mod protocol;
+mod resources;
 mod robustness;
 mod scale;
 mod search;

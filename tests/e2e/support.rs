@@ -8,7 +8,7 @@ use std::time::Duration;
 use rmcp::model::{CallToolRequestParams, ClientConfig, Implementation};
 use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
-use rmcp::{RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::{Map, Value};
 use tokio::process::Command;
 
@@ -256,4 +256,28 @@ where
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     Err(format!("timed out waiting for {what}").into())
+}
+
+/// A server process driven by a custom client `handler` (e.g. one that records notifications).
+/// `lifecycle`: `None` for the `initialize` handshake, else e.g. `Discover` for 2026-07-28.
+pub async fn spawn_with<H: ClientHandler>(
+    db: &Path,
+    spec: AgentSpec,
+    handler: H,
+    lifecycle: Option<ClientLifecycleMode>,
+) -> TestResult<RunningService<RoleClient, H>> {
+    let cmd = server_command(db, &spec);
+    let stderr = if std::env::var_os("SCS_TEST_STDERR").is_some() {
+        Stdio::inherit()
+    } else {
+        Stdio::null()
+    };
+    let (transport, _) = TokioChildProcess::builder(cmd).stderr(stderr).spawn()?;
+    let client = match lifecycle {
+        None => tokio::time::timeout(TIMEOUT, handler.serve(transport)).await??,
+        Some(mode) => {
+            tokio::time::timeout(TIMEOUT, handler.serve_with_lifecycle(transport, mode)).await??
+        }
+    };
+    Ok(client)
 }
