@@ -6,6 +6,7 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod guidance;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -29,6 +30,8 @@ use crate::transport::LineTransport;
 
 /// Opens the database named by `config` and builds the shared state.
 pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
+    // Configuration errors (e.g. a bad PERMISSIONS_CONFIG_FILE) stop start-up before any I/O.
+    let auth = Authenticator::from_config(config)?;
     let path = config.database_file()?;
     let options = DbOptions {
         busy_timeout: Duration::from_millis(config.busy_timeout_ms),
@@ -42,11 +45,7 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         agent_type: config.agent_type.clone(),
         permissions: config.process_permissions()?,
     };
-    Ok(Arc::new(State {
-        db,
-        process,
-        auth: Authenticator::default(),
-    }))
+    Ok(Arc::new(State { db, process, auth }))
 }
 
 /// Serves MCP over `reader`/`writer` until the client closes its side or a shutdown signal
@@ -61,6 +60,11 @@ where
         .await
         .map_err(|e| AppError::Internal(format!("MCP initialisation failed: {e}")))?;
     let cancel = service.cancellation_token();
+    let purge = crate::auth::purge::spawn(
+        state.db.clone(),
+        state.auth.refresh_grace_s(),
+        state.auth.purge_interval(),
+    );
     tokio::select! {
         ended = service.waiting() => {
             if let Err(err) = ended {
@@ -71,6 +75,9 @@ where
             tracing::info!("shutdown signal received");
             cancel.cancel();
         }
+    }
+    if let Some(purge) = purge {
+        purge.abort();
     }
     state.db.close().await;
     Ok(())

@@ -32,14 +32,29 @@ pub struct Server {
 const INSTRUCTIONS: &str = "Shared context for collaborating agents. Create a session \
 (create_session), post messages with visibility public/private/agent_only/admin_only \
 (add_message), read them (get_session, get_messages with after_id for polling). Calls act as \
-this process's agent unless they pass an auth_token.";
+this process's agent unless they pass an auth_token (from authenticate_agent, when the server \
+has an API_KEY). get_usage_guidance explains what you can do here.";
 
 impl Server {
     pub fn new(state: Arc<State>) -> Self {
         Server {
             state,
-            tools: Self::session_router() + Self::message_router(),
+            tools: Self::router(),
         }
+    }
+
+    /// Every tool family of the server.
+    pub(crate) fn router() -> ToolRouter<Server> {
+        Self::session_router()
+            + Self::message_router()
+            + Self::auth_router()
+            + Self::audit_router()
+            + Self::guidance_router()
+    }
+
+    /// Whether this server offers a tool of that name.
+    pub(crate) fn has_tool(&self, name: &str) -> bool {
+        self.tools.has_route(name)
     }
 }
 

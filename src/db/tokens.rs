@@ -73,3 +73,22 @@ pub async fn revoke<'e>(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// Deletes up to `batch` token rows that expired before `cutoff` (expiry + refresh grace has
+/// passed, so they can neither authenticate nor be refreshed); returns how many were deleted.
+/// Callers loop until it returns less than `batch`, one short transaction per batch.
+pub async fn purge_expired<'e>(
+    ex: impl SqliteExecutor<'e>,
+    cutoff: &str,
+    batch: i64,
+) -> sqlx::Result<u64> {
+    let done = sqlx::query(
+        "DELETE FROM auth_tokens WHERE rowid IN \
+         (SELECT rowid FROM auth_tokens WHERE expires_at < ?1 LIMIT ?2)",
+    )
+    .bind(cutoff)
+    .bind(batch)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected())
+}
