@@ -3,8 +3,12 @@
 
 mod support;
 
+mod audit;
+mod auth;
 mod concurrency;
+mod guidance;
 mod messages;
 mod protocol;
 mod sessions;
+mod tokens;
 mod visibility;
