@@ -107,14 +107,14 @@ fn check_claims(claims: &Value, now: i64) -> Result<Claims, JwtError> {
     }
     let exp = claims
         .get("exp")
-        .and_then(Value::as_i64)
+        .and_then(seconds)
         .ok_or_else(|| reject("exp (expiry, Unix seconds) is required"))?;
     if exp <= now {
         return Err(reject("token has expired"));
     }
     if claims
         .get("nbf")
-        .and_then(Value::as_i64)
+        .and_then(seconds)
         .is_some_and(|nbf| nbf > now)
     {
         return Err(reject("token is not valid yet (nbf)"));
@@ -136,6 +136,12 @@ fn check_claims(claims: &Value, now: i64) -> Result<Claims, JwtError> {
         permissions,
         exp,
     })
+}
+
+/// A NumericDate: integer seconds, or fractional seconds (truncated).
+fn seconds(v: &Value) -> Option<i64> {
+    v.as_i64()
+        .or_else(|| v.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
 }
 
 fn text_claim(claims: &Value, name: &str, max: usize) -> Result<String, JwtError> {

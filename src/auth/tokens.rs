@@ -137,6 +137,15 @@ impl Authenticator {
                     AppError::invalid(field, format!("must be {min}..315360000 seconds"))
                 })
         };
+        if config
+            .jwt_secret_key
+            .as_ref()
+            .is_some_and(|k| !k.is_empty() && k.len() < 32)
+        {
+            tracing::warn!(
+                "JWT_SECRET_KEY is shorter than 32 bytes; HS256 needs a long random key"
+            );
+        }
         Ok(Authenticator::new(AuthSettings {
             api_key: config.api_key.clone(),
             jwt_secret: config.jwt_secret_key.clone(),
