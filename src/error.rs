@@ -110,6 +110,13 @@ impl AppError {
                 vec!["Authenticate as an agent with the needed permission."]
             }
             AppError::AuthDisabled => vec!["Set API_KEY in the server's environment."],
+            AppError::AuthFailed(_) => vec!["Pass the server's API_KEY as api_key."],
+            AppError::InvalidTokenFormat(_) => vec![
+                "Pass the sct_ token from authenticate_agent (or an HS256 JWT), or omit auth_token.",
+            ],
+            AppError::TokenRefreshFailed(_) => {
+                vec!["Call authenticate_agent for a new token."]
+            }
             AppError::TokenAuthenticationFailed(_) => {
                 vec!["Call refresh_token, or authenticate_agent for a new token."]
             }

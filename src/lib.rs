@@ -6,6 +6,8 @@ pub mod client_config;
 pub mod config;
 pub mod db;
 pub mod error;
+
+pub mod guidance;
 pub mod live;
 pub mod maintenance;
 pub mod metrics;
@@ -37,6 +39,8 @@ use crate::transport::LineTransport;
 
 /// Opens the database named by `config` and builds the shared state.
 pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
+    // Configuration errors (e.g. a bad PERMISSIONS_CONFIG_FILE) stop start-up before any I/O.
+    let auth = Authenticator::from_config(config)?;
     let path = config.database_file()?;
     let options = DbOptions {
         busy_timeout: Duration::from_millis(config.busy_timeout_ms),
@@ -57,7 +61,7 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
     Ok(Arc::new(State {
         db,
         process,
-        auth: Authenticator::default(),
+        auth,
         max_memory_bytes: config.max_memory_bytes,
         maintenance: Schedule::from_config(config),
         metrics: Metrics::default(),

@@ -52,20 +52,34 @@ const INSTRUCTIONS: &str = "Shared context for collaborating agents. Create a se
 the resource session://{session_id} to be notified of new messages instead of polling. Each \
 agent also has a private key-value memory, global or per session, with optional expiry \
 (set_memory, get_memory, list_memory, delete_memory). Calls act as this process's agent \
-unless they pass an auth_token.";
+unless they pass an auth_token (from authenticate_agent, when the server has an API_KEY). \
+get_usage_guidance explains what you can do here.";
 
 impl Server {
     pub fn new(state: Arc<State>) -> Self {
         let conn = state.live.next_id();
         Server {
             state,
-            tools: Self::session_router()
-                + Self::message_router()
-                + Self::search_router()
-                + Self::memory_router()
-                + Self::performance_router(),
+            tools: Self::router(),
             conn,
         }
+    }
+
+    /// Every tool family of the server.
+    pub(crate) fn router() -> ToolRouter<Server> {
+        Self::session_router()
+            + Self::message_router()
+            + Self::search_router()
+            + Self::memory_router()
+            + Self::performance_router()
+            + Self::auth_router()
+            + Self::audit_router()
+            + Self::guidance_router()
+    }
+
+    /// Whether this server offers a tool of that name.
+    pub(crate) fn has_tool(&self, name: &str) -> bool {
+        self.tools.has_route(name)
     }
 }
 

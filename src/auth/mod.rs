@@ -1,6 +1,10 @@
 //! Who is calling (§3): permissions, the caller identity, the process identity, and (in
-//! [`tokens`]) the tokens that let a call act as another agent.
+//! [`tokens`], [`jwt`], [`login`]) the tokens that let a call act as another agent, with the
+//! agent-type permission [`table`]. Expired token rows are purged by [`crate::maintenance`].
 
+pub mod jwt;
+pub mod login;
+pub mod table;
 pub mod tokens;
 
 use serde::Serialize;

@@ -24,6 +24,9 @@ use crate::error::{AppError, AppResult};
 /// The migrations in `migrations/`, compiled into the binary.
 static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
+/// An open write transaction (from [`Db::begin_write`]).
+pub type WriteTx = Transaction<'static, Sqlite>;
+
 /// How to open the database.
 #[derive(Debug, Clone)]
 pub struct DbOptions {

@@ -1,6 +1,9 @@
 //! Tool adapters, one file per family: validate the arguments, resolve the caller, call the
 //! database layer, shape the §5–§8 result. No SQL here.
 
+pub mod audit;
+pub mod auth;
+pub mod guidance;
 pub mod memory;
 pub mod messages;
 pub mod performance;
@@ -14,6 +17,8 @@ use rmcp::{RoleServer, schemars::JsonSchema};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
+use crate::auth::login::audit_failure;
+use crate::auth::tokens::Rejection;
 use crate::auth::{Caller, Permissions, agent_id_from_client_name};
 use crate::error::{AppError, AppResult};
 use crate::server::Server;
@@ -76,13 +81,43 @@ impl Server {
         auth_token: Option<&str>,
         ctx: &RequestContext<RoleServer>,
     ) -> AppResult<Caller> {
-        match auth_token.map(str::trim).filter(|t| !t.is_empty()) {
-            Some(token) => self.state.auth.verify(&self.state.db, token).await,
-            None => Ok(self.process_caller(ctx)),
+        let Some(token) = auth_token.map(str::trim).filter(|t| !t.is_empty()) else {
+            return Ok(self.process_caller(ctx));
+        };
+        match self.state.auth.check(&self.state.db, token).await {
+            Ok(caller) => Ok(caller),
+            Err(rejection) => {
+                if rejection.is_auth_failure() {
+                    self.audit_rejection(&rejection, ctx).await;
+                }
+                Err(rejection.error)
+            }
         }
     }
 
-    fn process_caller(&self, ctx: &RequestContext<RoleServer>) -> Caller {
+    /// A refused token is a failed authentication (§8): audited as
+    /// `token_authentication_failed`, naming the token's agent when known and the process
+    /// that presented it, never the token.
+    async fn audit_rejection(&self, rejection: &Rejection, ctx: &RequestContext<RoleServer>) {
+        let presented_by = self.process_caller(ctx).agent_id;
+        let meta = json!({
+            "reason": rejection.error.to_string(),
+            "code": rejection.error.code(),
+            "token_kind": rejection.token_kind,
+            "presented_by": presented_by,
+        });
+        let agent_id = rejection.agent_id.as_deref().unwrap_or("unknown");
+        audit_failure(
+            &self.state.db,
+            "token_authentication_failed",
+            agent_id,
+            "verify_token",
+            meta,
+        )
+        .await;
+    }
+
+    pub(crate) fn process_caller(&self, ctx: &RequestContext<RoleServer>) -> Caller {
         let process = &self.state.process;
         let agent_id = process.agent_id.clone().unwrap_or_else(|| {
             // The `initialize` client info, or (2026-07-28) the request's own.

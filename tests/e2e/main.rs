@@ -3,7 +3,10 @@
 
 mod support;
 
+mod audit;
+mod auth;
 mod concurrency;
+mod guidance;
 mod lifecycle;
 mod live;
 mod maintenance;
@@ -16,4 +19,5 @@ mod robustness;
 mod scale;
 mod search;
 mod sessions;
+mod tokens;
 mod visibility;

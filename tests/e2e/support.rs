@@ -281,3 +281,69 @@ pub async fn spawn_with<H: ClientHandler>(
     };
     Ok(client)
 }
+
+/// An HS256 JWT over `claims`, signed with `secret`, as an external issuer would mint it.
+pub fn jwt(secret: &str, claims: &Value) -> String {
+    jwt_with_header(
+        secret,
+        &serde_json::json!({ "alg": "HS256", "typ": "JWT" }),
+        claims,
+    )
+}
+
+pub fn jwt_with_header(secret: &str, header: &Value, claims: &Value) -> String {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use hmac::{Hmac, Mac};
+    let input = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(header.to_string()),
+        URL_SAFE_NO_PAD.encode(claims.to_string())
+    );
+    let signature = match Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()) {
+        Ok(mut mac) => {
+            mac.update(input.as_bytes());
+            URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    };
+    format!("{input}.{signature}")
+}
+
+/// Seconds since the Unix epoch, for JWT `exp` claims.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+impl Agent {
+    /// Logs in through `authenticate_agent`; returns the token.
+    pub async fn login(
+        &self,
+        agent_id: &str,
+        agent_type: &str,
+        permissions: &[&str],
+        api_key: &str,
+    ) -> TestResult<String> {
+        let body = self
+            .ok(
+                "authenticate_agent",
+                serde_json::json!({ "agent_id": agent_id, "agent_type": agent_type,
+                                    "requested_permissions": permissions, "api_key": api_key }),
+            )
+            .await?;
+        body["token"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| "no token".into())
+    }
+}
+
+/// All text of a table's rows, one line per row, for checks that no secret was stored.
+pub async fn table_text(db: &Path, sql: &'static str) -> TestResult<String> {
+    let pool = inspect(db).await?;
+    let lines: Vec<String> = sqlx::query_scalar(sql).fetch_all(&pool).await?;
+    pool.close().await;
+    Ok(lines.join("\n"))
+}
