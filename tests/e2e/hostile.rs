@@ -12,10 +12,24 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, server_command};
 
 const CODES: [&str; 18] = [
-    "INVALID_INPUT", "INVALID_VISIBILITY", "INVALID_TIMERANGE", "INVALID_KEY", "INVALID_TTL",
-    "KEY_EXISTS", "SESSION_NOT_FOUND", "MESSAGE_NOT_FOUND", "MEMORY_NOT_FOUND",
-    "PERMISSION_DENIED", "AUTH_FAILED", "AUTH_DISABLED", "INVALID_TOKEN_FORMAT",
-    "TOKEN_AUTHENTICATION_FAILED", "TOKEN_REFRESH_FAILED", "BUSY", "INTERNAL_ERROR", "",
+    "INVALID_INPUT",
+    "INVALID_VISIBILITY",
+    "INVALID_TIMERANGE",
+    "INVALID_KEY",
+    "INVALID_TTL",
+    "KEY_EXISTS",
+    "SESSION_NOT_FOUND",
+    "MESSAGE_NOT_FOUND",
+    "MEMORY_NOT_FOUND",
+    "PERMISSION_DENIED",
+    "AUTH_FAILED",
+    "AUTH_DISABLED",
+    "INVALID_TOKEN_FORMAT",
+    "TOKEN_AUTHENTICATION_FAILED",
+    "TOKEN_REFRESH_FAILED",
+    "BUSY",
+    "INTERNAL_ERROR",
+    "",
 ];
 
 /// Arbitrary JSON, weighted towards the shapes that break parsers and validators.
@@ -24,8 +38,11 @@ fn json_value() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(|n| json!(n)),
-        prop_oneof![Just(0_i64), Just(-1), Just(1), Just(1001), Just(i64::MAX)].prop_map(|n| json!(n)),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
+        prop_oneof![Just(0_i64), Just(-1), Just(1), Just(1001), Just(i64::MAX)]
+            .prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(|f| json!(f)),
         ".{0,40}".prop_map(Value::String),
         "[\\PC\\p{Cc}\u{202e}\u{301}'%_;-]{0,20}".prop_map(Value::String),
         Just(Value::String("session_0000000000000000".into())),
@@ -50,11 +67,22 @@ fn arguments(fields: Vec<String>) -> impl Strategy<Value = Map<String, Value>> {
 
 fn check_reply(tool: &str, reply: &crate::support::Reply) -> Result<(), TestCaseError> {
     if !reply.is_error {
-        prop_assert_eq!(&reply.body["success"], &Value::Bool(true), "{} ok without success", tool);
+        prop_assert_eq!(
+            &reply.body["success"],
+            &Value::Bool(true),
+            "{} ok without success",
+            tool
+        );
         return Ok(());
     }
     let code = reply.body["code"].as_str().unwrap_or("");
-    prop_assert!(CODES[..16].contains(&code), "{} failed with code {:?}: {}", tool, code, reply.body);
+    prop_assert!(
+        CODES[..16].contains(&code),
+        "{} failed with code {:?}: {}",
+        tool,
+        code,
+        reply.body
+    );
     prop_assert_eq!(&reply.body["success"], &Value::Bool(false));
     prop_assert!(reply.body["error"].is_string() && reply.body["recoverable"].is_boolean());
     Ok(())
@@ -62,15 +90,29 @@ fn check_reply(tool: &str, reply: &crate::support::Reply) -> Result<(), TestCase
 
 #[test]
 fn arbitrary_tool_arguments_get_section_10_answers() -> TestResult {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    // Timers are created and client handles dropped in this runtime's context.
+    let _context = rt.enter();
     let db = TestDb::new()?;
     let agent = rt.block_on(db.agent("fuzzer", "admin", "read,write,admin,debug"))?;
     let session = rt.block_on(agent.session("fuzz target"))?;
     let tools = rt.block_on(tokio::time::timeout(TIMEOUT, agent.client.list_all_tools()))??;
     for tool in tools {
-        let fields: Vec<String> = tool.input_schema.get("properties").and_then(Value::as_object).map(|p| p.keys().cloned().collect()).unwrap_or_default();
+        let fields: Vec<String> = tool
+            .input_schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .map(|p| p.keys().cloned().collect())
+            .unwrap_or_default();
         let name = tool.name.to_string();
-        let mut runner = TestRunner::new(Config { cases: 48, failure_persistence: None, ..Config::default() });
+        let mut runner = TestRunner::new(Config {
+            cases: 48,
+            failure_persistence: None,
+            ..Config::default()
+        });
         let strategy = (arguments(fields), any::<bool>());
         runner
             .run(&strategy, |(mut args, real_session)| {
@@ -97,17 +139,28 @@ fn line() -> impl Strategy<Value = String> {
         json_value().prop_map(|v| v.to_string()),
         json_value().prop_map(|v| json!({"jsonrpc": "2.0", "id": 5, "method": v}).to_string()),
         json_value().prop_map(|v| json!({"jsonrpc": "2.0", "id": v, "method": "tools/call", "params": {"name": "get_messages", "arguments": v}}).to_string()),
-        json_value().prop_map(|v| { let s = v.to_string(); s[..s.len() / 2].to_owned() }),
+        json_value().prop_map(|v| {
+            let s = v.to_string();
+            s.chars().take(s.chars().count() / 2).collect::<String>()
+        }),
     ]
 }
 
 #[test]
 fn arbitrary_lines_never_stop_the_server() -> TestResult {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
-    let mut runner = TestRunner::new(Config { cases: 8, failure_persistence: None, ..Config::default() });
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let mut runner = TestRunner::new(Config {
+        cases: 8,
+        failure_persistence: None,
+        ..Config::default()
+    });
     runner
         .run(&prop::collection::vec(line(), 1..40), |lines| {
-            rt.block_on(survives(lines)).map_err(|e| TestCaseError::fail(e.to_string()))
+            rt.block_on(survives(lines))
+                .map_err(|e| TestCaseError::fail(e.to_string()))
         })
         .map_err(|e| e.to_string())?;
     Ok(())
@@ -118,23 +171,35 @@ fn arbitrary_lines_never_stop_the_server() -> TestResult {
 async fn survives(lines: Vec<String>) -> TestResult {
     let db = TestDb::new()?;
     let mut cmd = server_command(&db.path(), &AgentSpec::new());
-    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
     let mut child = cmd.spawn()?;
     let mut stdin = child.stdin.take().ok_or("no stdin")?;
     let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
     let init = json!({"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}});
-    let mut input = format!("{init}\n{}\n", json!({"jsonrpc":"2.0","method":"notifications/initialized"}));
+    let mut input = format!(
+        "{init}\n{}\n",
+        json!({"jsonrpc":"2.0","method":"notifications/initialized"})
+    );
     for l in &lines {
         input.push_str(l);
         input.push('\n');
     }
     input.push_str(&json!({"jsonrpc":"2.0","id":"last","method":"tools/call","params":{"name":"list_sessions","arguments":{}}}).to_string());
     input.push('\n');
-    stdin.write_all(input.as_bytes()).await?;
-    stdin.flush().await?;
+    // Write from another task: the server's answers must be read while it reads its input,
+    // or both sides block on full pipes.
+    let writer = tokio::spawn(async move {
+        let written = stdin.write_all(input.as_bytes()).await;
+        (stdin, written)
+    });
     loop {
-        let line = tokio::time::timeout(TIMEOUT, out.next_line()).await??.ok_or("server stopped answering")?;
-        let v: Value = serde_json::from_str(&line).map_err(|e| format!("non-JSON on stdout ({e}): {line}"))?;
+        let line = tokio::time::timeout(TIMEOUT, out.next_line())
+            .await??
+            .ok_or("server stopped answering")?;
+        let v: Value =
+            serde_json::from_str(&line).map_err(|e| format!("non-JSON on stdout ({e}): {line}"))?;
         if v["jsonrpc"] != "2.0" {
             return Err(format!("not JSON-RPC: {line}").into());
         }
@@ -145,6 +210,8 @@ async fn survives(lines: Vec<String>) -> TestResult {
             break;
         }
     }
+    let (stdin, written) = writer.await?;
+    written?;
     drop(stdin);
     let status = tokio::time::timeout(TIMEOUT, child.wait()).await??;
     if !status.success() {

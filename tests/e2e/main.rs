@@ -7,6 +7,7 @@ mod audit;
 mod auth;
 mod concurrency;
 mod guidance;
+mod hostile;
 mod lifecycle;
 mod live;
 mod maintenance;
