@@ -93,6 +93,12 @@ pub struct Config {
     /// Size the -wal file is truncated back to after checkpoints, in bytes.
     #[arg(long, env = "SCS_WAL_LIMIT_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub wal_limit_bytes: u64,
+    /// Bytes of prepared search corpora kept in memory (larger sessions are re-read per search).
+    #[arg(long, env = "SCS_SEARCH_CACHE_BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub search_cache_bytes: u64,
+    /// Seconds a cached search answer is kept (it is only served while the session is unchanged).
+    #[arg(long, env = "SCS_SEARCH_CACHE_TTL", default_value_t = 300)]
+    pub search_cache_ttl: u64,
     /// Connections in this process's pool.
     #[arg(long, env = "SCS_POOL_SIZE", default_value_t = 4)]
     pub pool_size: u32,

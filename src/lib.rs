@@ -2,6 +2,7 @@
 //! messages, fuzzy search and private memory through one SQLite file. See ARCHITECTURE.md.
 
 pub mod auth;
+pub mod cache;
 pub mod client_config;
 pub mod config;
 pub mod db;
@@ -13,6 +14,7 @@ pub mod maintenance;
 pub mod metrics;
 pub mod prompts;
 pub mod resources;
+pub mod search;
 pub mod server;
 pub mod time;
 pub mod tools;
@@ -28,6 +30,7 @@ use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::auth::ProcessIdentity;
 use crate::auth::tokens::Authenticator;
+use crate::cache::SearchCache;
 use crate::config::Config;
 use crate::db::{Db, DbOptions};
 use crate::error::{AppError, AppResult};
@@ -66,6 +69,10 @@ pub async fn open_state(config: &Config) -> AppResult<Arc<State>> {
         maintenance: Schedule::from_config(config),
         metrics: Metrics::default(),
         live,
+        search: SearchCache::new(
+            config.search_cache_bytes,
+            Duration::from_secs(config.search_cache_ttl),
+        ),
     }))
 }
 

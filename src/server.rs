@@ -18,6 +18,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::auth::ProcessIdentity;
 use crate::auth::tokens::Authenticator;
+use crate::cache::SearchCache;
 use crate::db::Db;
 use crate::live::Live;
 use crate::maintenance::Schedule;
@@ -36,6 +37,8 @@ pub struct State {
     pub maintenance: Schedule,
     pub metrics: Metrics,
     pub live: Live,
+    /// Prepared search corpora and results (§6), never stale.
+    pub search: SearchCache,
 }
 
 /// One MCP connection (a stdio process has exactly one).
