@@ -13,6 +13,7 @@ messages and prints the median of several runs (also with pre-processed choices)
 
 Requires `pip install rapidfuzz==3.14.6`.
 """
+import json
 import os
 import statistics
 import sys
@@ -66,6 +67,17 @@ def median_ms(fn, runs):
     return statistics.median(times)
 
 
+def rust_median_ms(query, n):
+    """Median of our `rank` bench for the same query and size, if criterion has run."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    path = os.path.join(root, "target", "criterion", "rank", query, str(n), "new", "estimates.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)["median"]["point_estimate"] / 1e6
+    except (OSError, KeyError, ValueError):
+        return None
+
+
 def main():
     full = corpus(10_000)
     path = os.environ.get("SEARCH_BENCH_CORPUS")
@@ -90,8 +102,11 @@ def main():
                 lambda: process.extract(qp, pre, scorer=fuzz.WRatio, limit=10, score_cutoff=60),
                 runs,
             )
+            ours = rust_median_ms(query, n)
+            ratio = (f" | ours (rank) {ours:8.2f} ms: RapidFuzz/ours = {raw / ours:5.2f}x"
+                     if ours else " | run `cargo bench --bench search` for the ratio")
             print(f"{query!r:20} n={n:>6}: extract+default_process median {raw:8.2f} ms"
-                  f" | pre-processed median {prep:8.2f} ms")
+                  f" | pre-processed median {prep:8.2f} ms{ratio}")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_shared-context-server");
 
 pub struct Server {
     pub client: RunningService<RoleClient, ClientConfig>,
+    /// The server process id (for memory readings).
+    pub pid: Option<u32>,
 }
 
 pub fn command(db: &Path, env: &[(&str, &str)]) -> Command {
@@ -35,9 +37,10 @@ pub async fn spawn(db: &Path, env: &[(&str, &str)]) -> BenchResult<Server> {
     let (transport, _) = TokioChildProcess::builder(command(db, env))
         .stderr(std::process::Stdio::null())
         .spawn()?;
+    let pid = transport.id();
     let info = ClientConfig::new(Default::default(), Implementation::new("bench", "1.0"));
     let client = info.serve(transport).await?;
-    Ok(Server { client })
+    Ok(Server { client, pid })
 }
 
 impl Server {
@@ -61,6 +64,42 @@ impl Server {
             .await?;
         Ok(body["session_id"].as_str().unwrap_or_default().to_owned())
     }
+}
+
+impl Server {
+    /// A `VmRSS`/`VmHWM`-style line of the server's /proc status, in KiB (Linux only).
+    pub fn memory_kib(&self, field: &str) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid?)).ok()?;
+        let line = status.lines().find(|l| l.starts_with(field))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    }
+}
+
+/// Writes a session of `n` generated ~200-character messages straight into the database file
+/// (migrating it first), for benches that need big sessions fast. Returns the session id.
+pub async fn seed(db: &Path, session_id: &str, n: usize, seed: u64) -> BenchResult<()> {
+    use shared_context_server::db::{Db, DbOptions};
+    let store = Db::open(db, &DbOptions::default()).await?;
+    let mut text = TextGen::new(seed);
+    let mut tx = store.begin_write().await?;
+    let at = "2026-01-01T00:00:00.000000+00:00";
+    sqlx::query("INSERT INTO sessions (id, purpose, created_by, created_at, updated_at) VALUES (?1, 'bench', 'seed', ?2, ?2)")
+        .bind(session_id)
+        .bind(at)
+        .execute(&mut *tx)
+        .await?;
+    for i in 0..n {
+        sqlx::query("INSERT INTO messages (session_id, sender, sender_type, content, visibility, timestamp) VALUES (?1, ?2, 'generic', ?3, 'public', ?4)")
+            .bind(session_id)
+            .bind(format!("agent-{}", i % 17))
+            .bind(text.text(200))
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    store.close().await;
+    Ok(())
 }
 
 /// Empty JSON object.
