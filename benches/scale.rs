@@ -31,14 +31,20 @@ fn run(c: &mut Criterion) -> BenchResult {
         rt.block_on(seed(&db, &session_id(*n), *n, 11 + i as u64))?;
     }
     let server = rt.block_on(spawn(&db, &[("SCS_AGENT_ID", "bench")]))?;
-    eprintln!("server idle after start: VmRSS {:?} KiB", server.memory_kib("VmRSS:"));
+    eprintln!(
+        "server idle after start: VmRSS {:?} KiB",
+        server.memory_kib("VmRSS:")
+    );
     let nonce = AtomicU64::new(0);
     let mut group = c.benchmark_group("scale");
     group.sample_size(20);
     for n in SIZES {
         let sid = session_id(n);
         // Warm the corpus cache once (the first search of a session reads it from the file).
-        rt.block_on(server.call("search_context", json!({ "session_id": sid, "query": "warm" })))?;
+        rt.block_on(server.call(
+            "search_context",
+            json!({ "session_id": sid, "query": "warm" }),
+        ))?;
         for query in QUERIES {
             group.bench_with_input(BenchmarkId::new(format!("search_context/{query}"), n), &sid, |b, sid| {
                 b.to_async(&rt).iter(|| async {
@@ -57,20 +63,37 @@ fn run(c: &mut Criterion) -> BenchResult {
         }
     }
     let big = session_id(100_000);
-    let last = rt.block_on(server.call("get_messages", json!({ "session_id": big, "limit": 1, "offset": 99_999 })))?;
+    let last = rt.block_on(server.call(
+        "get_messages",
+        json!({ "session_id": big, "limit": 1, "offset": 99_999 }),
+    ))?;
     let last_id = last["messages"][0]["id"].as_i64().unwrap_or(0);
     group.bench_function("get_messages_after_id_100000", |b| {
         b.to_async(&rt).iter(|| async {
-            server.call("get_messages", json!({ "session_id": big, "after_id": last_id - 50 })).await
+            server
+                .call(
+                    "get_messages",
+                    json!({ "session_id": big, "after_id": last_id - 50 }),
+                )
+                .await
         })
     });
     group.bench_function("get_messages_offset_50000_of_100000", |b| {
         b.to_async(&rt).iter(|| async {
-            server.call("get_messages", json!({ "session_id": big, "offset": 50_000 })).await
+            server
+                .call(
+                    "get_messages",
+                    json!({ "session_id": big, "offset": 50_000 }),
+                )
+                .await
         })
     });
     group.bench_function("get_session_100000", |b| {
-        b.to_async(&rt).iter(|| async { server.call("get_session", json!({ "session_id": big })).await })
+        b.to_async(&rt).iter(|| async {
+            server
+                .call("get_session", json!({ "session_id": big }))
+                .await
+        })
     });
     group.finish();
     eprintln!(

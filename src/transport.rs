@@ -1,5 +1,9 @@
 //! The stdio line transport: one JSON-RPC message per line. Unlike rmcp's built-in one, a line
-//! that is not JSON gets a JSON-RPC parse error back (§10) and the server keeps serving.
+//! that is not JSON gets a JSON-RPC error back (§10) and the server keeps serving.
+//!
+//! rmcp polls `receive()` inside a `select!` and drops it whenever another branch wins, so
+//! receiving is cancel-safe: a partly read line lives in the transport, not in the future,
+//! and error replies are written by their own task.
 
 use std::sync::Arc;
 
@@ -13,9 +17,19 @@ use tokio::sync::{Mutex, watch};
 /// Longest accepted line (a 1 MiB memory value can triple in size when JSON-escaped).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
 
+/// A complete input line, or the note that it was longer than [`MAX_LINE_BYTES`].
+enum Line {
+    Text(Vec<u8>),
+    TooLong,
+}
+
 pub struct LineTransport<R, W> {
     reader: BufReader<R>,
     writer: Arc<Mutex<W>>,
+    /// The bytes of the line being read (kept here so a dropped `receive` loses nothing).
+    partial: Vec<u8>,
+    /// The line being read has passed the limit; its rest is being skipped.
+    overflow: bool,
     /// When it turns true, input ends as if at EOF: in-flight calls finish, no new ones start.
     stop: Option<watch::Receiver<bool>>,
 }
@@ -29,6 +43,8 @@ where
         LineTransport {
             reader: BufReader::with_capacity(64 * 1024, reader),
             writer: Arc::new(Mutex::new(writer)),
+            partial: Vec::new(),
+            overflow: false,
             stop: None,
         }
     }
@@ -40,14 +56,14 @@ where
     }
 
     /// The next line, or `Ok(None)` at end of input or once a stop is requested.
-    async fn next_line_or_stop(&mut self) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
+    async fn next_line_or_stop(&mut self) -> std::io::Result<Option<Line>> {
         let Some(mut stop) = self.stop.clone() else {
             return self.next_line().await;
         };
         tokio::select! {
             biased;
             stopped = async { stop.wait_for(|s| *s).await.map(|_| ()) } => match stopped {
-                Ok(_) => Ok(None),
+                Ok(()) => Ok(None),
                 // The stop sender is gone: nobody can ask for a stop any more.
                 Err(_) => {
                     self.stop = None;
@@ -58,49 +74,56 @@ where
         }
     }
 
-    /// Reads one line without its newline; `Ok(None)` at end of input. Over-long lines are
-    /// drained and reported as `Err(())`.
-    async fn next_line(&mut self) -> std::io::Result<Option<Result<Vec<u8>, ()>>> {
-        let mut line = Vec::new();
-        let mut too_long = false;
+    /// Reads one line without its newline; `Ok(None)` at end of input. Cancel-safe: every
+    /// byte taken from the reader is first stored in `self.partial`.
+    async fn next_line(&mut self) -> std::io::Result<Option<Line>> {
         loop {
             let chunk = self.reader.fill_buf().await?;
             if chunk.is_empty() {
-                return Ok((!line.is_empty() || too_long).then_some(if too_long {
-                    Err(())
-                } else {
-                    Ok(line)
-                }));
+                let rest = !self.partial.is_empty() || self.overflow;
+                return Ok(rest.then(|| self.take_line()));
             }
             let (take, done) = match chunk.iter().position(|b| *b == b'\n') {
                 Some(i) => (i, true),
                 None => (chunk.len(), false),
             };
-            if !too_long && line.len() + take <= MAX_LINE_BYTES {
-                line.extend_from_slice(&chunk[..take]);
+            if !self.overflow && self.partial.len() + take <= MAX_LINE_BYTES {
+                self.partial.extend_from_slice(&chunk[..take]);
             } else {
-                too_long = true;
-                line.clear();
+                self.overflow = true;
+                self.partial = Vec::new();
             }
             self.reader.consume(take + usize::from(done));
             if done {
-                return Ok(Some(if too_long { Err(()) } else { Ok(line) }));
+                return Ok(Some(self.take_line()));
             }
         }
     }
 
-    async fn reply(writer: &Mutex<W>, body: Value) {
-        let mut text = body.to_string();
-        text.push('\n');
-        let mut out = writer.lock().await;
-        if let Err(err) = async {
-            out.write_all(text.as_bytes()).await?;
-            out.flush().await
+    fn take_line(&mut self) -> Line {
+        let line = std::mem::take(&mut self.partial);
+        if std::mem::take(&mut self.overflow) {
+            Line::TooLong
+        } else {
+            Line::Text(line)
         }
-        .await
-        {
-            tracing::warn!(error = %err, "could not write an error reply");
-        }
+    }
+
+    /// Writes an error reply from its own task, so dropping `receive` cannot cut it short.
+    fn reply(&self, body: Value) {
+        let writer = self.writer.clone();
+        tokio::spawn(async move {
+            let mut text = body.to_string();
+            text.push('\n');
+            let mut out = writer.lock().await;
+            let written = async {
+                out.write_all(text.as_bytes()).await?;
+                out.flush().await
+            };
+            if let Err(err) = written.await {
+                tracing::warn!(error = %err, "could not write an error reply");
+            }
+        });
     }
 }
 
@@ -154,18 +177,19 @@ where
     async fn receive(&mut self) -> Option<RxJsonRpcMessage<RoleServer>> {
         loop {
             let line = match self.next_line_or_stop().await {
-                Ok(Some(line)) => line,
+                Ok(Some(Line::Text(line))) => line,
+                Ok(Some(Line::TooLong)) => {
+                    let message =
+                        format!("Invalid Request: line longer than {MAX_LINE_BYTES} bytes");
+                    self.reply(json!({ "jsonrpc": "2.0", "id": null,
+                        "error": { "code": -32600, "message": message } }));
+                    continue;
+                }
                 Ok(None) => return None,
                 Err(err) => {
                     tracing::error!(error = %err, "reading stdin failed");
                     return None;
                 }
-            };
-            let Ok(line) = line else {
-                let body = json!({ "jsonrpc": "2.0", "id": null, "error": {
-                    "code": -32600, "message": format!("Invalid Request: line longer than {MAX_LINE_BYTES} bytes") } });
-                Self::reply(&self.writer, body).await;
-                continue;
             };
             let trimmed = line.trim_ascii();
             if trimmed.is_empty() {
@@ -176,7 +200,7 @@ where
                 Err(err) => {
                     tracing::debug!(error = %err, "rejected an incoming line");
                     if let Some(body) = rejection(trimmed) {
-                        Self::reply(&self.writer, body).await;
+                        self.reply(body);
                     }
                 }
             }
@@ -202,5 +226,28 @@ mod tests {
         let bad = rejection(br#"{"jsonrpc":"2.0","id":7,"method":42}"#);
         assert_eq!(bad.as_ref().map(|b| b["id"].clone()), Some(json!(7)));
         assert_eq!(bad.map(|b| b["error"]["code"].clone()), Some(json!(-32600)));
+    }
+
+    /// A line that arrives in pieces survives `next_line` being dropped between them.
+    #[tokio::test]
+    async fn a_dropped_read_loses_no_bytes() -> std::io::Result<()> {
+        let (mut client, server) = tokio::io::duplex(64);
+        let mut transport = LineTransport::new(server, tokio::io::sink());
+        client.write_all(br#"{"jsonrpc":"2.0","#).await?;
+        // The read starts, takes the first piece, and is dropped while waiting for more.
+        let first =
+            tokio::time::timeout(std::time::Duration::from_millis(50), transport.next_line()).await;
+        assert!(first.is_err(), "no full line yet");
+        client.write_all(b"\"method\":\"ping\",\"id\":1}\n").await?;
+        match transport.next_line().await? {
+            Some(Line::Text(line)) => {
+                assert_eq!(
+                    line,
+                    br#"{"jsonrpc":"2.0","method":"ping","id":1}"#.to_vec()
+                );
+            }
+            _ => return Err(std::io::Error::other("expected the whole line")),
+        }
+        Ok(())
     }
 }

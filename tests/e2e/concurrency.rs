@@ -16,10 +16,9 @@ async fn twenty_writers_and_searching_readers_lose_nothing() -> TestResult {
     const READERS: usize = 3;
     let db = TestDb::new()?;
     // All writers and readers start at once on a file that does not exist yet.
-    let started = join_all(
-        (0..WRITERS + READERS).map(|i| db.default_agent_owned(format!("agent-{i}"))),
-    )
-    .await;
+    let started =
+        join_all((0..WRITERS + READERS).map(|i| db.default_agent_owned(format!("agent-{i}"))))
+            .await;
     let mut agents = started.into_iter().collect::<TestResult<Vec<_>>>()?;
     let readers = agents.split_off(WRITERS);
     let sid = agents[0].session("contention").await?;
@@ -30,10 +29,16 @@ async fn twenty_writers_and_searching_readers_lose_nothing() -> TestResult {
         async move {
             while writing.load(Ordering::Relaxed) {
                 reader
-                    .ok("search_context", json!({ "session_id": sid, "query": "writer message" }))
+                    .ok(
+                        "search_context",
+                        json!({ "session_id": sid, "query": "writer message" }),
+                    )
                     .await?;
                 reader
-                    .ok("get_messages", json!({ "session_id": sid, "limit": 20, "offset": 0 }))
+                    .ok(
+                        "get_messages",
+                        json!({ "session_id": sid, "limit": 20, "offset": 0 }),
+                    )
                     .await?;
                 searches.fetch_add(1, Ordering::Relaxed);
             }
@@ -45,7 +50,11 @@ async fn twenty_writers_and_searching_readers_lose_nothing() -> TestResult {
         async move {
             let mut ids = Vec::new();
             for n in 0..EACH {
-                ids.push(agent.post(&sid, &format!("writer {i} message {n}"), "public").await?);
+                ids.push(
+                    agent
+                        .post(&sid, &format!("writer {i} message {n}"), "public")
+                        .await?,
+                );
             }
             TestResult::Ok(ids)
         }
@@ -67,18 +76,28 @@ async fn twenty_writers_and_searching_readers_lose_nothing() -> TestResult {
         read?;
     }
     assert_eq!(all.len(), WRITERS * EACH);
-    assert!(searches.load(Ordering::Relaxed) > 0, "the readers never searched");
+    assert!(
+        searches.load(Ordering::Relaxed) > 0,
+        "the readers never searched"
+    );
     for agent in agents.into_iter().chain(readers) {
         agent.close().await?;
     }
     let path = db.path();
-    assert_eq!(count(&path, "SELECT COUNT(*) FROM messages").await?, (WRITERS * EACH) as i64);
+    assert_eq!(
+        count(&path, "SELECT COUNT(*) FROM messages").await?,
+        (WRITERS * EACH) as i64
+    );
     let pool = inspect(&path).await?;
     let per_writer: Vec<(String, i64)> =
-        sqlx::query_as("SELECT sender, COUNT(*) FROM messages GROUP BY sender").fetch_all(&pool).await?;
+        sqlx::query_as("SELECT sender, COUNT(*) FROM messages GROUP BY sender")
+            .fetch_all(&pool)
+            .await?;
     assert_eq!(per_writer.len(), WRITERS);
     assert!(per_writer.iter().all(|(_, n)| *n == EACH as i64));
-    let check: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&pool).await?;
+    let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&pool)
+        .await?;
     assert_eq!(check, "ok");
     pool.close().await;
     Ok(())
