@@ -12,19 +12,11 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
-use tokio::runtime::Runtime;
 
-use support::{BenchResult, TextGen, spawn, temp_db};
+use support::{BenchResult, TextGen, runtime, spawn, temp_db};
 
 const KEY: &str = "bench-api-key";
 const SECRET: &str = "bench-jwt-secret-0123456789abcdef";
-
-fn runtime() -> BenchResult<Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
 
 fn jwt(claims: &Value) -> BenchResult<String> {
     let header = json!({ "alg": "HS256", "typ": "JWT" });

@@ -11,16 +11,8 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::runtime::Runtime;
 
-use support::{BenchResult, TextGen, command, spawn, temp_db};
-
-fn runtime() -> BenchResult<Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
+use support::{BenchResult, TextGen, command, runtime, spawn, temp_db};
 
 fn sessions_and_messages(c: &mut Criterion) -> BenchResult {
     let rt = runtime()?;

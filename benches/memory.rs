@@ -7,16 +7,8 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use serde_json::{Value, json};
-use tokio::runtime::Runtime;
 
-use support::{BenchResult, TextGen, spawn, temp_db};
-
-fn runtime() -> BenchResult<Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
+use support::{BenchResult, TextGen, runtime, spawn, temp_db};
 
 /// A JSON object of about `chars` characters of text.
 fn value(text: &mut TextGen, chars: usize) -> Value {

@@ -20,10 +20,9 @@ use rmcp::service::{NotificationContext, RunningService};
 use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, Peer, RoleClient, ServiceExt};
 use serde_json::json;
-use tokio::runtime::Runtime;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
-use support::{BenchResult, command, spawn, temp_db};
+use support::{BenchResult, command, runtime, spawn, temp_db};
 
 /// Forwards the arrival time of each resource update.
 struct Arrivals(UnboundedSender<Instant>);
@@ -40,13 +39,6 @@ impl ClientHandler for Arrivals {
 
 /// A notification that never came counts as this (far beyond any real figure).
 const MISSED: Duration = Duration::from_secs(5);
-
-fn runtime() -> BenchResult<Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?)
-}
 
 async fn subscriber(
     db: &std::path::Path,

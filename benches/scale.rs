@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::json;
 
-use support::{BenchResult, seed, spawn, temp_db};
+use support::{BenchResult, runtime, seed, spawn, temp_db};
 
 const SIZES: [usize; 3] = [1_000, 10_000, 100_000];
 const QUERIES: [&str; 3] = ["deployment", "deploymnet", "databse migraton"];
@@ -22,10 +22,7 @@ fn session_id(n: usize) -> String {
 }
 
 fn run(c: &mut Criterion) -> BenchResult {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = runtime()?;
     let (_dir, db) = temp_db()?;
     for (i, n) in SIZES.iter().enumerate() {
         rt.block_on(seed(&db, &session_id(*n), *n, 11 + i as u64))?;

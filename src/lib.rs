@@ -87,6 +87,7 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    let shutdown = shutdown_signal();
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let transport = LineTransport::new(reader, writer).with_stop(stopped);
     let service = Server::new(state.clone())
@@ -102,7 +103,7 @@ where
     let mut waiting = std::pin::pin!(service.waiting());
     tokio::select! {
         ended = &mut waiting => log_end(ended),
-        () = shutdown_signal() => {
+        () = shutdown => {
             tracing::info!("shutdown signal received; finishing in-flight calls");
             let _ = stop.send(true);
             match tokio::time::timeout(SHUTDOWN_GRACE, waiting).await {
@@ -124,25 +125,33 @@ fn log_end<E: std::fmt::Display>(ended: Result<rmcp::service::QuitReason, E>) {
     }
 }
 
-/// Resolves on SIGTERM or Ctrl-C.
-async fn shutdown_signal() {
+/// Resolves on SIGTERM or SIGINT. The handlers are installed when this is called, not when
+/// the future is first polled, so a signal arriving at any point after that is graceful.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> + Send {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = tokio::signal::ctrl_c() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
+                _ => {
+                    tracing::warn!("cannot listen for SIGTERM/SIGINT; only end of input stops");
+                    std::future::pending::<()>().await;
+                }
             }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

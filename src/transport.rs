@@ -13,6 +13,7 @@ use rmcp::transport::Transport;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::sync::{Mutex, watch};
+use tokio::task::JoinSet;
 
 /// Longest accepted line (a 1 MiB memory value can triple in size when JSON-escaped).
 pub const MAX_LINE_BYTES: usize = 16 * 1024 * 1024;
@@ -32,6 +33,8 @@ pub struct LineTransport<R, W> {
     overflow: bool,
     /// When it turns true, input ends as if at EOF: in-flight calls finish, no new ones start.
     stop: Option<watch::Receiver<bool>>,
+    /// Error replies being written; `close` waits for them so none is cut off at exit.
+    replies: JoinSet<()>,
 }
 
 impl<R, W> LineTransport<R, W>
@@ -46,6 +49,7 @@ where
             partial: Vec::new(),
             overflow: false,
             stop: None,
+            replies: JoinSet::new(),
         }
     }
 
@@ -110,9 +114,10 @@ where
     }
 
     /// Writes an error reply from its own task, so dropping `receive` cannot cut it short.
-    fn reply(&self, body: Value) {
+    fn reply(&mut self, body: Value) {
+        while self.replies.try_join_next().is_some() {}
         let writer = self.writer.clone();
-        tokio::spawn(async move {
+        self.replies.spawn(async move {
             let mut text = body.to_string();
             text.push('\n');
             let mut out = writer.lock().await;
@@ -207,8 +212,21 @@ where
         }
     }
 
+    /// Finishes the pending error replies and flushes; a client that stopped reading cannot
+    /// hold the exit up for more than a second.
     async fn close(&mut self) -> Result<(), Self::Error> {
-        self.writer.lock().await.flush().await
+        let (replies, writer) = (&mut self.replies, &self.writer);
+        let flush = async move {
+            while replies.join_next().await.is_some() {}
+            writer.lock().await.flush().await
+        };
+        match tokio::time::timeout(std::time::Duration::from_secs(1), flush).await {
+            Ok(flushed) => flushed,
+            Err(_) => {
+                tracing::warn!("stdout is not being read; closing without a final flush");
+                Ok(())
+            }
+        }
     }
 }
 

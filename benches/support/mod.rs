@@ -102,6 +102,14 @@ pub async fn seed(db: &Path, session_id: &str, n: usize, seed: u64) -> BenchResu
     Ok(())
 }
 
+/// The runtime every bench drives its clients with.
+pub fn runtime() -> BenchResult<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
 /// Empty JSON object.
 pub fn no_args() -> Value {
     Value::Object(Map::new())

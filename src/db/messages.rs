@@ -106,6 +106,17 @@ pub const MAX_ID_SQL: &str = "SELECT COALESCE(MAX(id), 0) FROM messages WHERE se
 pub const FIND_IDEMPOTENT_SQL: &str = "SELECT id, timestamp FROM messages \
      WHERE session_id = ?1 AND sender = ?2 AND idempotency_key = ?3";
 
+/// `sql` with the viewer's §4 parameters (?1..?3) bound; the caller binds ?4 onwards.
+fn visible_query<'q>(
+    sql: &'static str,
+    viewer: &Viewer<'q>,
+) -> sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments> {
+    sqlx::query(sql)
+        .bind(viewer.is_admin)
+        .bind(viewer.agent_id)
+        .bind(viewer.agent_type)
+}
+
 pub async fn insert<'e>(ex: impl SqliteExecutor<'e>, m: &NewMessage<'_>) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO messages (session_id, sender, sender_type, content, visibility, metadata, \
@@ -154,10 +165,7 @@ pub async fn page<'e>(
     viewer: &Viewer<'_>,
     p: &Page<'_>,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(PAGE_SQL)
-        .bind(viewer.is_admin)
-        .bind(viewer.agent_id)
-        .bind(viewer.agent_type)
+    let rows = visible_query(PAGE_SQL, viewer)
         .bind(p.session_id)
         .bind(p.after_id)
         .bind(p.visibility)
@@ -192,10 +200,7 @@ pub async fn recent<'e>(
     session_id: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(RECENT_SQL)
-        .bind(viewer.is_admin)
-        .bind(viewer.agent_id)
-        .bind(viewer.agent_type)
+    let rows = visible_query(RECENT_SQL, viewer)
         .bind(session_id)
         .bind(limit)
         .fetch_all(ex)
@@ -211,10 +216,7 @@ pub async fn by_sender<'e>(
     sender: &str,
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(BY_SENDER_SQL)
-        .bind(viewer.is_admin)
-        .bind(viewer.agent_id)
-        .bind(viewer.agent_type)
+    let rows = visible_query(BY_SENDER_SQL, viewer)
         .bind(session_id)
         .bind(sender)
         .bind(limit)
@@ -231,10 +233,7 @@ pub async fn by_time<'e>(
     (start, end): (&str, &str),
     limit: i64,
 ) -> sqlx::Result<Vec<Message>> {
-    let rows = sqlx::query(BY_TIME_SQL)
-        .bind(viewer.is_admin)
-        .bind(viewer.agent_id)
-        .bind(viewer.agent_type)
+    let rows = visible_query(BY_TIME_SQL, viewer)
         .bind(session_id)
         .bind(start)
         .bind(end)

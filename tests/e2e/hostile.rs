@@ -2,14 +2,12 @@
 //! arbitrary lines at the transport. The server must never crash, never report bad input as
 //! an internal error, and every failure must be a §10 body.
 
-use std::process::Stdio;
-
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
-use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, server_command};
+use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, handshake, spawn_raw};
 
 const CODES: [&str; 18] = [
     "INVALID_INPUT",
@@ -170,34 +168,25 @@ fn arbitrary_lines_never_stop_the_server() -> TestResult {
 /// stdout line must be a JSON-RPC message.
 async fn survives(lines: Vec<String>) -> TestResult {
     let db = TestDb::new()?;
-    let mut cmd = server_command(&db.path(), &AgentSpec::new());
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut out = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let init = json!({"jsonrpc":"2.0","id":"init","method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"fuzz","version":"1"}}});
-    let mut input = format!(
-        "{init}\n{}\n",
-        json!({"jsonrpc":"2.0","method":"notifications/initialized"})
-    );
+    let raw = spawn_raw(&db.path(), &AgentSpec::new())?;
+    let (mut child, mut stdin, mut out) = (raw.child, raw.stdin, raw.lines);
+    let mut input = handshake(json!("init"), "fuzz");
     for l in &lines {
         input.push_str(l);
         input.push('\n');
     }
     input.push_str(&json!({"jsonrpc":"2.0","id":"last","method":"tools/call","params":{"name":"list_sessions","arguments":{}}}).to_string());
     input.push('\n');
-    // Write from another task: the server's answers must be read while it reads its input,
-    // or both sides block on full pipes.
+    // Write from another task, then close stdin: the server's answers must be read while it
+    // reads its input, or both sides block on full pipes. Error replies may come in any order,
+    // so stdout is read to its end.
     let writer = tokio::spawn(async move {
         let written = stdin.write_all(input.as_bytes()).await;
-        (stdin, written)
+        drop(stdin);
+        written
     });
-    loop {
-        let line = tokio::time::timeout(TIMEOUT, out.next_line())
-            .await??
-            .ok_or("server stopped answering")?;
+    let mut answered = false;
+    while let Some(line) = tokio::time::timeout(TIMEOUT, out.next_line()).await?? {
         let v: Value =
             serde_json::from_str(&line).map_err(|e| format!("non-JSON on stdout ({e}): {line}"))?;
         if v["jsonrpc"] != "2.0" {
@@ -207,12 +196,13 @@ async fn survives(lines: Vec<String>) -> TestResult {
             if v["result"]["structuredContent"]["success"] != true {
                 return Err(format!("final request failed: {line}").into());
             }
-            break;
+            answered = true;
         }
     }
-    let (stdin, written) = writer.await?;
-    written?;
-    drop(stdin);
+    writer.await??;
+    if !answered {
+        return Err("the request after the hostile lines was never answered".into());
+    }
     let status = tokio::time::timeout(TIMEOUT, child.wait()).await??;
     if !status.success() {
         return Err(format!("exit status {status}").into());

@@ -1,47 +1,23 @@
 //! Process lifecycle (§2): clean exit on stdin EOF and on SIGTERM, with in-flight writes
 //! finished and the WAL checkpointed.
 
-use std::process::Stdio;
-
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, ChildStdout};
+use tokio::io::AsyncWriteExt;
 
-use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, count, server_command};
+use crate::support::{
+    AgentSpec, RawServer as Raw, TIMEOUT, TestDb, TestResult, count, handshake, spawn_raw,
+};
 
-struct Raw {
-    child: Child,
-    stdin: ChildStdin,
-    lines: tokio::io::Lines<BufReader<ChildStdout>>,
-}
-
+/// A raw server on `db`, past the handshake.
 async fn start(db: &TestDb) -> TestResult<Raw> {
-    let mut cmd = server_command(&db.path(), &AgentSpec::new());
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut lines = BufReader::new(stdout).lines();
-    let init = json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"life","version":"1"}}});
-    stdin
-        .write_all(
-            format!(
-                "{init}\n{}\n",
-                json!({"jsonrpc":"2.0","method":"notifications/initialized"})
-            )
-            .as_bytes(),
-        )
+    let mut raw = spawn_raw(&db.path(), &AgentSpec::new())?;
+    raw.stdin
+        .write_all(handshake(json!(0), "life").as_bytes())
         .await?;
-    tokio::time::timeout(TIMEOUT, lines.next_line())
+    tokio::time::timeout(TIMEOUT, raw.lines.next_line())
         .await??
         .ok_or("no initialize answer")?;
-    Ok(Raw {
-        child,
-        stdin,
-        lines,
-    })
+    Ok(raw)
 }
 
 fn call(id: u64, tool: &str, args: Value) -> String {

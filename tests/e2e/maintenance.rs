@@ -2,14 +2,12 @@
 //! expired beyond the refresh grace and audit rows past retention, and keeps the rest; a
 //! process with the task running still shuts down cleanly.
 
-use std::process::Stdio;
-
 use chrono::{Duration, Utc};
 use serde_json::json;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
 use crate::support::{
-    AgentSpec, TIMEOUT, TestDb, TestResult, count, eventually, open_rw, server_command,
+    AgentSpec, TIMEOUT, TestDb, TestResult, count, eventually, handshake, open_rw, spawn_raw,
 };
 
 fn stamp(at: chrono::DateTime<Utc>) -> String {
@@ -127,18 +125,10 @@ async fn the_sweeper_deletes_due_rows_and_keeps_the_rest() -> TestResult {
 async fn a_process_with_maintenance_running_exits_cleanly() -> TestResult {
     let db = TestDb::new()?;
     let spec = AgentSpec::new().env("SCS_MAINTENANCE_INTERVAL", "3600");
-    let mut cmd = server_command(&db.path(), &spec);
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let init = json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{
-        "protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}});
-    stdin.write_all(format!("{init}\n").as_bytes()).await?;
+    let raw = spawn_raw(&db.path(), &spec)?;
+    let (mut child, mut stdin, mut lines) = (raw.child, raw.stdin, raw.lines);
+    stdin.write_all(handshake(json!(1), "t").as_bytes()).await?;
     stdin.flush().await?;
-    let mut lines = BufReader::new(stdout).lines();
     let answer = tokio::time::timeout(TIMEOUT, lines.next_line()).await??;
     assert!(answer.is_some_and(|l| l.contains("\"result\"")));
     drop(stdin);

@@ -1,11 +1,9 @@
 //! §2 and §10 at the protocol level: tool metadata, raw JSON-RPC lines, stdout hygiene, CLI.
 
-use std::process::Stdio;
-
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
-use crate::support::{AgentSpec, BIN, TIMEOUT, TestDb, TestResult, server_command};
+use crate::support::{AgentSpec, BIN, TIMEOUT, TestDb, TestResult, handshake, spawn_raw};
 
 #[tokio::test]
 async fn every_tool_has_output_schema_and_annotations() -> TestResult {
@@ -48,14 +46,8 @@ async fn every_tool_has_output_schema_and_annotations() -> TestResult {
 /// Writes raw lines to a server and reads every stdout line it produces.
 async fn raw_session(lines: &[String]) -> TestResult<Vec<Value>> {
     let db = TestDb::new()?;
-    let mut cmd = server_command(&db.path(), &AgentSpec::new());
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let mut reader = BufReader::new(stdout).lines();
+    let raw = spawn_raw(&db.path(), &AgentSpec::new())?;
+    let (mut child, mut stdin, mut reader) = (raw.child, raw.stdin, raw.lines);
     let mut out = Vec::new();
     for line in lines {
         stdin.write_all(line.as_bytes()).await?;
@@ -83,10 +75,10 @@ async fn raw_session(lines: &[String]) -> TestResult<Vec<Value>> {
 }
 
 fn init_lines() -> Vec<String> {
-    vec![
-        json!({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}}).to_string(),
-        json!({"jsonrpc":"2.0","method":"notifications/initialized"}).to_string(),
-    ]
+    handshake(json!(1), "raw")
+        .lines()
+        .map(str::to_owned)
+        .collect()
 }
 
 #[tokio::test]

@@ -1,12 +1,10 @@
 //! Robustness (§2, §10, issue 7): a held write lock gives BUSY only after the busy timeout,
 //! kill -9 loses no acknowledged write, hostile strings are stored verbatim.
 
-use std::process::Stdio;
-
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 
-use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, count, server_command};
+use crate::support::{AgentSpec, TIMEOUT, TestDb, TestResult, count, handshake, spawn_raw};
 
 #[tokio::test]
 async fn busy_only_after_the_busy_timeout_and_nothing_half_written() -> TestResult {
@@ -56,22 +54,10 @@ async fn kill_9_mid_burst_loses_no_acknowledged_write() -> TestResult {
     let first = db.default_agent("setup").await?;
     let sid = first.session("crash").await?;
     first.close().await?;
-    let mut cmd = server_command(&db.path(), &AgentSpec::new().env("SCS_AGENT_ID", "victim"));
-    cmd.stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn()?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let mut lines = BufReader::new(child.stdout.take().ok_or("no stdout")?).lines();
-    let init = json!({"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"crash","version":"1"}}});
+    let raw = spawn_raw(&db.path(), &AgentSpec::new().env("SCS_AGENT_ID", "victim"))?;
+    let (mut child, mut stdin, mut lines) = (raw.child, raw.stdin, raw.lines);
     stdin
-        .write_all(
-            format!(
-                "{init}\n{}\n",
-                json!({"jsonrpc":"2.0","method":"notifications/initialized"})
-            )
-            .as_bytes(),
-        )
+        .write_all(handshake(json!(0), "crash").as_bytes())
         .await?;
     tokio::time::timeout(TIMEOUT, lines.next_line()).await??;
     let mut burst = String::new();

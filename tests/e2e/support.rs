@@ -10,7 +10,8 @@ use rmcp::service::RunningService;
 use rmcp::transport::TokioChildProcess;
 use rmcp::{ClientHandler, ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
 use serde_json::{Map, Value};
-use tokio::process::Command;
+use tokio::io::{AsyncBufReadExt, BufReader, Lines};
+use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 
 pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -116,6 +117,38 @@ pub fn server_command(db: &Path, spec: &AgentSpec) -> Command {
         cmd.env(k, v);
     }
     cmd
+}
+
+/// A server process driven with raw JSON-RPC lines, for protocol-level tests.
+pub struct RawServer {
+    pub child: Child,
+    pub stdin: ChildStdin,
+    pub lines: Lines<BufReader<ChildStdout>>,
+}
+
+/// Starts a server with piped stdio and no handshake yet (stderr discarded).
+pub fn spawn_raw(db: &Path, spec: &AgentSpec) -> TestResult<RawServer> {
+    let mut cmd = server_command(db, spec);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut child = cmd.spawn()?;
+    let stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    Ok(RawServer {
+        child,
+        stdin,
+        lines: BufReader::new(stdout).lines(),
+    })
+}
+
+/// The `initialize` request (with `id`) and the `initialized` notification, as two lines.
+pub fn handshake(id: Value, client: &str) -> String {
+    let init = serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": client, "version": "1"}}});
+    let initialized = serde_json::json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    format!("{init}\n{initialized}\n")
 }
 
 pub async fn spawn_on(db: &Path, spec: AgentSpec) -> TestResult<Agent> {
