@@ -7,6 +7,7 @@ use super::bounds::{self, Bounds, SCALE, TOKEN_HIT};
 use super::doc::Unit;
 use super::fuzz::{UNBASE_SCALE, ratio_lcs_cut};
 use super::indel::{lcs, ratio_from_lcs, scan_prefixes};
+use super::partial::edge_may_reach;
 use super::prepared::{EPS, PreparedQuery, Scratch, TokSrc};
 use super::runs::joined_partial_bound;
 use super::windows::{Layout, Window, for_each_window};
@@ -241,7 +242,7 @@ fn edges(q: &PreparedQuery, ls: &LongScratch, bar: f64) -> f64 {
                 let head = ls.compact[w.s..w.s + lq - 1].iter().copied();
                 scan_prefixes(n.fwd, head, |k, l| {
                     best = best.max(ratio_from_lcs(lq, k, l));
-                    true
+                    edge_may_reach(lq, k, l, bar.max(best))
                 });
             }
         }
@@ -251,7 +252,7 @@ fn edges(q: &PreparedQuery, ls: &LongScratch, bar: f64) -> f64 {
                 let tail = ls.compact[w.e + 1 - lq..w.e].iter().rev().copied();
                 scan_prefixes(n.rev, tail, |k, l| {
                     best = best.max(ratio_from_lcs(lq, k, l));
-                    true
+                    edge_may_reach(lq, k, l, bar.max(best))
                 });
             }
         }
