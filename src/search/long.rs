@@ -57,9 +57,14 @@ pub(crate) fn score_long(
         return 0.0;
     }
     compact(u, &mut ls.compact);
-    bounds::tighten_edit(q, u, &ls.compact, &mut b, cutoff);
-    if hopeless(&b, ratio_ub) {
-        return 0.0;
+    // The edit-distance pass bounds the token term of one-token queries only; when that
+    // term survives anyway, the cheaper per-word caps go first and the pass may be spared.
+    let edit_first = q.tokens.count == 1 || b.token < cutoff - EPS;
+    if edit_first {
+        bounds::tighten_edit(q, u, &ls.compact, &mut b, cutoff);
+        if hopeless(&b, ratio_ub) {
+            return 0.0;
+        }
     }
     prepare(q, u, b.common, ls);
     ratio_ub = ls
@@ -74,6 +79,9 @@ pub(crate) fn score_long(
     let need_s = b.token >= cutoff - EPS;
     word_caps(q, u, ls, need_q, need_s);
     bounds::tighten_caps(q, &ls.caps_q, &ls.caps_s, &mut b);
+    if !edit_first && b.partial >= cutoff - EPS {
+        bounds::tighten_edit(q, u, compact(u, &mut ls.compact), &mut b, cutoff);
+    }
     if hopeless(&b, ratio_ub) {
         return 0.0;
     }
