@@ -4,6 +4,7 @@
 
 use super::fuzz::len_ratio;
 use super::long::{LongScratch, score_long};
+use super::memo::{Known, Memo};
 use super::prepared::{PreparedQuery, Scratch};
 use super::process::{default_process, is_space};
 use super::sig::{Sig, word_hash};
@@ -27,6 +28,8 @@ pub(crate) struct Unit {
     pub(crate) sig: Sig,
     /// Sorted, de-duplicated hashes of the words.
     pub(crate) word_hashes: Vec<u64>,
+    /// Hash of the processed text (memo key).
+    pub(crate) hash: u64,
 }
 
 impl Unit {
@@ -61,7 +64,9 @@ impl Unit {
             .collect();
         word_hashes.sort_unstable();
         word_hashes.dedup();
+        let hash = word_hash(&chars);
         Unit {
+            hash,
             chars,
             words,
             offs,
@@ -122,11 +127,13 @@ impl PreparedDoc {
     }
 }
 
-/// Reusable buffers for scoring documents.
+/// Reusable buffers for scoring documents against *one* query (the memo of short-unit
+/// scores is only valid for the query it was filled with).
 #[derive(Default)]
 pub(crate) struct DocScratch {
     q: Scratch,
     long: LongScratch,
+    memo: Memo,
 }
 
 /// Best WRatio of the query against the message's units (content, sender and, when
@@ -178,7 +185,15 @@ fn unit_bound(lq: usize, n: usize) -> f64 {
 /// Score of one unit: exact WRatio while shorter than 8x the query, else the best window.
 fn score_unit(q: &PreparedQuery, u: &Unit, cutoff: f64, sc: &mut DocScratch) -> f64 {
     if u.chars.len() < WINDOW_FROM * q.char_len() {
-        return q.wratio_chars(&u.chars, cutoff, &mut sc.q);
+        return match sc.memo.get(u.hash, &u.chars, cutoff) {
+            Known::Exact(s) => s,
+            Known::Below => 0.0,
+            Known::Unknown => {
+                let s = q.wratio_chars(&u.chars, cutoff, &mut sc.q);
+                sc.memo.put(u.hash, &u.chars, cutoff, s);
+                s
+            }
+        };
     }
     score_long(q, u, cutoff, &mut sc.long, &mut sc.q)
 }

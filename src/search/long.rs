@@ -7,6 +7,7 @@ use super::bounds::{self, Bounds, SCALE, TOKEN_HIT};
 use super::doc::Unit;
 use super::fuzz::{UNBASE_SCALE, ratio_lcs_cut};
 use super::indel::{lcs, ratio_from_lcs, scan_prefixes};
+use super::partial::edge_may_reach;
 use super::prepared::{EPS, PreparedQuery, Scratch, TokSrc};
 use super::runs::joined_partial_bound;
 use super::windows::{Layout, Window, for_each_window};
@@ -56,9 +57,14 @@ pub(crate) fn score_long(
         return 0.0;
     }
     compact(u, &mut ls.compact);
-    bounds::tighten_edit(q, u, &ls.compact, &mut b, cutoff);
-    if hopeless(&b, ratio_ub) {
-        return 0.0;
+    // The edit-distance pass bounds the token term of one-token queries only; when that
+    // term survives anyway, the cheaper per-word caps go first and the pass may be spared.
+    let edit_first = q.tokens.count == 1 || b.token < cutoff - EPS;
+    if edit_first {
+        bounds::tighten_edit(q, u, &ls.compact, &mut b, cutoff);
+        if hopeless(&b, ratio_ub) {
+            return 0.0;
+        }
     }
     prepare(q, u, b.common, ls);
     ratio_ub = ls
@@ -73,6 +79,9 @@ pub(crate) fn score_long(
     let need_s = b.token >= cutoff - EPS;
     word_caps(q, u, ls, need_q, need_s);
     bounds::tighten_caps(q, &ls.caps_q, &ls.caps_s, &mut b);
+    if !edit_first && b.partial >= cutoff - EPS {
+        bounds::tighten_edit(q, u, compact(u, &mut ls.compact), &mut b, cutoff);
+    }
     if hopeless(&b, ratio_ub) {
         return 0.0;
     }
@@ -241,7 +250,7 @@ fn edges(q: &PreparedQuery, ls: &LongScratch, bar: f64) -> f64 {
                 let head = ls.compact[w.s..w.s + lq - 1].iter().copied();
                 scan_prefixes(n.fwd, head, |k, l| {
                     best = best.max(ratio_from_lcs(lq, k, l));
-                    true
+                    edge_may_reach(lq, k, l, bar.max(best))
                 });
             }
         }
@@ -251,7 +260,7 @@ fn edges(q: &PreparedQuery, ls: &LongScratch, bar: f64) -> f64 {
                 let tail = ls.compact[w.e + 1 - lq..w.e].iter().rev().copied();
                 scan_prefixes(n.rev, tail, |k, l| {
                     best = best.max(ratio_from_lcs(lq, k, l));
-                    true
+                    edge_may_reach(lq, k, l, bar.max(best))
                 });
             }
         }

@@ -17,6 +17,7 @@ mod doc;
 mod fuzz;
 mod indel;
 mod long;
+mod memo;
 mod partial;
 mod prepared;
 mod preview;

@@ -21,12 +21,12 @@ pub(crate) fn partial_core(needle: &Needle, text: &[char], cutoff: f64) -> f64 {
         let head = text[..m - 1].iter().copied();
         scan_prefixes(needle.fwd, head, |k, l| {
             best = best.max(ratio_from_lcs(m, k, l));
-            true
+            edge_may_reach(m, k, l, cutoff.max(best))
         });
         let tail = text[n - (m - 1)..].iter().rev().copied();
         scan_prefixes(needle.rev, tail, |k, l| {
             best = best.max(ratio_from_lcs(m, k, l));
-            true
+            edge_may_reach(m, k, l, cutoff.max(best))
         });
     }
     let bar = cutoff.max(best);
@@ -34,6 +34,15 @@ pub(crate) fn partial_core(needle: &Needle, text: &[char], cutoff: f64) -> f64 {
         best = best.max(ratio_from_lcs(m, m, m - d / 2));
     }
     if best >= cutoff { best } else { 0.0 }
+}
+
+/// Whether a longer edge (up to `m - 1` chars) than one of `k` chars with LCS `l` can
+/// still reach `bar`: each further char adds at most one to the LCS, and the ratio
+/// `200 (l + j) / (m + k + j)` then grows with `j`, so the longest edge bounds them all
+/// (strictly, far above float noise).
+#[inline]
+pub(crate) fn edge_may_reach(m: usize, k: usize, l: usize, bar: f64) -> bool {
+    k + 1 < m && ratio_from_lcs(m, m - 1, l + (m - 1 - k)) >= bar
 }
 
 /// Highest ratio a prefix or suffix shorter than the needle can reach.
