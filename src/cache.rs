@@ -160,4 +160,3 @@ mod tests {
         assert!(metadata_values(&Value::Null).is_empty());
     }
 }
-
