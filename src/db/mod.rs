@@ -12,6 +12,8 @@ pub mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::sqlite::{
@@ -50,6 +52,37 @@ impl Default for DbOptions {
 pub struct Db {
     pool: SqlitePool,
     path: PathBuf,
+    wal: Arc<WalGuard>,
+}
+
+/// Keeps the -wal file small under sustained writes from many processes. SQLite's own
+/// autocheckpoint is PASSIVE: while other processes keep reading and writing it can never
+/// restart the log, which then grows towards `journal_size_limit`. Every
+/// [`WalGuard::EVERY`]th write looks at the file's size (one `stat`), and above the threshold
+/// one background `wal_checkpoint(TRUNCATE)` waits its turn and resets the log.
+#[derive(Debug)]
+struct WalGuard {
+    file: PathBuf,
+    threshold: u64,
+    writes: AtomicU64,
+    running: AtomicBool,
+}
+
+impl WalGuard {
+    const EVERY: u64 = 8;
+
+    /// Whether a checkpoint should start now (and claims it if so).
+    fn due(&self) -> bool {
+        if !self
+            .writes
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(Self::EVERY)
+        {
+            return false;
+        }
+        let size = std::fs::metadata(&self.file).map_or(0, |m| m.len());
+        size > self.threshold && !self.running.swap(true, Ordering::AcqRel)
+    }
 }
 
 impl Db {
@@ -79,9 +112,18 @@ impl Db {
             .acquire_timeout(options.busy_timeout + Duration::from_secs(5))
             .connect_with(connect)
             .await?;
+        let mut wal_file = path.as_os_str().to_owned();
+        wal_file.push("-wal");
+        let wal = Arc::new(WalGuard {
+            file: PathBuf::from(wal_file),
+            threshold: (options.wal_limit_bytes / 8).max(1024 * 1024),
+            writes: AtomicU64::new(0),
+            running: AtomicBool::new(false),
+        });
         let db = Db {
             pool,
             path: path.to_path_buf(),
+            wal,
         };
         db.migrate().await?;
         Ok(db)
@@ -98,7 +140,24 @@ impl Db {
     /// A write transaction that takes the write lock up front (`BEGIN IMMEDIATE`, §2), so a
     /// busy database is waited for at the start, never failed on half-way.
     pub async fn begin_write(&self) -> AppResult<Transaction<'static, Sqlite>> {
+        if self.wal.due() {
+            self.spawn_truncate();
+        }
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// Resets the WAL in the background; a failure (e.g. BUSY) just waits for the next turn.
+    fn spawn_truncate(&self) {
+        let (pool, wal) = (self.pool.clone(), self.wal.clone());
+        tokio::spawn(async move {
+            let done = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&pool)
+                .await;
+            if let Err(err) = done {
+                tracing::debug!(error = %err, "WAL truncate deferred");
+            }
+            wal.running.store(false, Ordering::Release);
+        });
     }
 
     /// A read transaction: one connection and one consistent snapshot for all the queries of
