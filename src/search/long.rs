@@ -10,6 +10,7 @@ use super::indel::{lcs, ratio_from_lcs, scan_prefixes};
 use super::partial::edge_may_reach;
 use super::prepared::{EPS, PreparedQuery, Scratch, TokSrc};
 use super::runs::joined_partial_bound;
+use super::shrink::needle_bound;
 use super::windows::{Layout, Window, for_each_window};
 
 /// Window span, in multiples of the query length (see `windows`).
@@ -54,9 +55,7 @@ pub(crate) fn score_long(
     let mut b = bounds::quick(q, u);
     // The token bounds only hold for windows whose de-duplicated form is longer than the
     // query's: the others, if the unit may hold any, are scored outright first.
-    let short = u
-        .shrink
-        .may_shrink((3 * lq).div_ceil(2), q.tokens.uniq_joined.len());
+    let short = may_hold_short(q, u, cutoff);
     let mut floor = 0.0;
     if short {
         compact(u, &mut ls.compact);
@@ -118,6 +117,20 @@ pub(crate) fn score_long(
         best = best.max(token_term(q, u, ls, cutoff.max(best), qs));
     }
     best
+}
+
+/// Whether `u` may hold a window whose de-duplicated form is not longer than the query's
+/// (every window has at least 1.5x the query's chars) and whose token term, with that
+/// form as partial_ratio's needle, may reach `cutoff`. Both sides of an equal-length
+/// comparison are covered: the query's form as the needle by its bigram bound.
+fn may_hold_short(q: &PreparedQuery, u: &Unit, cutoff: f64) -> bool {
+    let qu = &q.tokens.uniq_joined;
+    let kmin = u.shrink.min_form((3 * q.char_len()).div_ceil(2));
+    if kmin > qu.len() {
+        return false;
+    }
+    let pt = needle_bound(qu, &u.sig, kmin).max(q.forms[2].partial_bound(&u.sig));
+    UNBASE_SCALE * SCALE * pt >= cutoff - EPS
 }
 
 /// Best WRatio (exact when >= `cutoff`, else below it) of the windows whose de-duplicated

@@ -5,6 +5,8 @@
 //! table tells, per unit, whether such a window can exist at all, so only units that may
 //! hold one pay for scoring those windows outright (see `long::short_forms`).
 
+use super::sig::{Sig, bigram_bit};
+
 /// Entries `(l, f)`, `l` increasing: every run of consecutive words whose compact text
 /// (words joined by single spaces) has at least `l` chars has a de-duplicated form of at
 /// least `f` chars.
@@ -32,16 +34,50 @@ impl ShrinkTable {
         ShrinkTable(out)
     }
 
-    /// Whether some run of at least `len` compact chars may have a de-duplicated form of
-    /// at most `max` chars. The bound of the largest threshold not above `len` holds,
-    /// since lengthening a run never shortens its de-duplicated form.
-    pub(crate) fn may_shrink(&self, len: usize, max: usize) -> bool {
+    /// Lower bound of the de-duplicated form of the runs of at least `len` compact chars:
+    /// the bound of the largest threshold not above `len` (lengthening a run never
+    /// shortens its de-duplicated form), 0 when there is none.
+    pub(crate) fn min_form(&self, len: usize) -> usize {
         let k = self.0.partition_point(|&(l, _)| l as usize <= len);
-        match k.checked_sub(1) {
-            Some(k) => self.0[k].1 as usize <= max,
-            None => true,
+        k.checked_sub(1).map_or(0, |k| self.0[k].1 as usize)
+    }
+}
+
+/// Upper bound (0..=100) of `partial_ratio(w, qu)` for any `w` of `kmin..=qu.len()` chars
+/// whose bigrams all are in `sig` (`w` being the needle). Turning `w` into an alignment
+/// `t` (a substring of `qu`) takes at least `len difference` Indel edits, and at least
+/// half as many as `t` has bigrams missing from `sig`: an insertion adds at most two new
+/// bigrams, a deletion one.
+pub(crate) fn needle_bound(qu: &[char], sig: &Sig, kmin: usize) -> f64 {
+    let m = qu.len();
+    let kmin = kmin.max(1);
+    if kmin > m {
+        return 0.0;
+    }
+    // held[i]: bigrams among the first i of `qu` that are in `sig`.
+    let mut held = Vec::with_capacity(m);
+    held.push(0usize);
+    for p in qu.windows(2) {
+        let h = held[held.len() - 1] + usize::from(sig.has(bigram_bit(p[0], p[1])));
+        held.push(h);
+    }
+    let miss = |a: usize, len: usize| (len - 1) - (held[a + len - 1] - held[a]);
+    let mut best = 0.0f64;
+    // Full-length alignments: `t` as long as `w`.
+    for len in kmin..=m {
+        for a in 0..=m - len {
+            let d = miss(a, len).div_ceil(2);
+            best = best.max(100.0 * (1.0 - d as f64 / (2 * len) as f64));
         }
     }
+    // Edges: a prefix or suffix of `qu` shorter than `w`.
+    for len in 1..m {
+        let c = miss(0, len).min(miss(m - len, len)).div_ceil(2);
+        let k = (len + c.max(1)).clamp(kmin.max(len + 1), m);
+        let d = c.max(k - len);
+        best = best.max(100.0 * (1.0 - d as f64 / (k + len) as f64));
+    }
+    best
 }
 
 /// Shortest de-duplicated form over the runs of at least `l` compact chars (`None` when
@@ -82,18 +118,26 @@ fn min_dedup(words: &[(u32, u32)], ranks: &[u32], l: usize, counts: &mut [u32]) 
 #[cfg(test)]
 mod tests {
     use super::super::doc::Unit;
+    use super::needle_bound;
 
     #[test]
     fn repeated_words_shrink_and_distinct_ones_do_not() {
         let u = Unit::new(&"server ".repeat(30));
         // Any run is "server" de-duplicated: 6 chars.
-        assert!(u.shrink.may_shrink(21, 6));
-        assert!(!u.shrink.may_shrink(21, 5));
+        assert_eq!(u.shrink.min_form(21), 6);
         let u = Unit::new("alpha bravo charlie delta echo foxtrot golf hotel india juliet");
         // Distinct words: a run of at least 12 chars is its own de-duplicated form.
-        assert!(!u.shrink.may_shrink(12, 11));
-        assert!(u.shrink.may_shrink(12, 12));
+        assert_eq!(u.shrink.min_form(12), 12);
         // Below the first threshold nothing is known.
-        assert!(u.shrink.may_shrink(1, 0));
+        assert_eq!(u.shrink.min_form(1), 0);
+    }
+
+    #[test]
+    fn needle_bound_sees_words_inside_the_query() {
+        let qu: Vec<char> = "deploy servers".chars().collect();
+        let u = Unit::new(&"server ".repeat(30));
+        assert_eq!(needle_bound(&qu, &u.sig, 6), 100.0);
+        let u = Unit::new(&"xyz qvw ".repeat(30));
+        assert!(needle_bound(&qu, &u.sig, 3) < 90.0);
     }
 }
