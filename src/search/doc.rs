@@ -7,6 +7,7 @@ use super::long::{LongScratch, score_long};
 use super::memo::{Known, Memo};
 use super::prepared::{PreparedQuery, Scratch};
 use super::process::{default_process, is_space};
+use super::shrink::ShrinkTable;
 use super::sig::{Sig, word_hash};
 
 /// Units at least this many times longer than the query are scored by windows.
@@ -30,6 +31,8 @@ pub(crate) struct Unit {
     pub(crate) word_hashes: Vec<u64>,
     /// Hash of the processed text (memo key).
     pub(crate) hash: u64,
+    /// How short the de-duplicated form of a run of words can get.
+    pub(crate) shrink: ShrinkTable,
 }
 
 impl Unit {
@@ -65,8 +68,10 @@ impl Unit {
         word_hashes.sort_unstable();
         word_hashes.dedup();
         let hash = word_hash(&chars);
+        let shrink = ShrinkTable::new(chars.len(), &words, &ranks);
         Unit {
             hash,
+            shrink,
             chars,
             words,
             offs,

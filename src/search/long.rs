@@ -10,6 +10,7 @@ use super::indel::{lcs, ratio_from_lcs, scan_prefixes};
 use super::partial::edge_may_reach;
 use super::prepared::{EPS, PreparedQuery, Scratch, TokSrc};
 use super::runs::joined_partial_bound;
+use super::shrink::needle_bound;
 use super::windows::{Layout, Window, for_each_window};
 
 /// Window span, in multiples of the query length (see `windows`).
@@ -51,8 +52,17 @@ pub(crate) fn score_long(
     ls.compact.clear();
     // Every window is at least 1.5x the query: its ratio term is at most 80.
     let mut ratio_ub = 80.0;
-    let hopeless = |b: &Bounds, r: f64| b.max().max(r) < cutoff - EPS;
     let mut b = bounds::quick(q, u);
+    // The token bounds only hold for windows whose de-duplicated form is longer than the
+    // query's: the others, if the unit may hold any, are scored outright first.
+    let short = may_hold_short(q, u, cutoff);
+    let mut floor = 0.0;
+    if short {
+        compact(u, &mut ls.compact);
+        prepare(q, u, b.common, ls);
+        floor = short_forms(q, u, ls, cutoff, qs);
+    }
+    let hopeless = |b: &Bounds, r: f64| b.max().max(r).max(floor) < cutoff - EPS;
     if hopeless(&b, ratio_ub) {
         return 0.0;
     }
@@ -66,7 +76,9 @@ pub(crate) fn score_long(
             return 0.0;
         }
     }
-    prepare(q, u, b.common, ls);
+    if !short {
+        prepare(q, u, b.common, ls);
+    }
     ratio_ub = ls
         .wins
         .iter()
@@ -87,6 +99,7 @@ pub(crate) fn score_long(
     }
     let any_common = ls.wins.iter().any(|w| common(&ls.matched, w.w));
     let mut best: f64 = if any_common { TOKEN_HIT } else { 0.0 };
+    best = best.max(floor);
     if b.partial >= cutoff.max(best) - EPS {
         let full = b.full >= cutoff.max(best) - EPS;
         compact(u, &mut ls.compact);
@@ -102,6 +115,73 @@ pub(crate) fn score_long(
     }
     if !any_common && b.token >= cutoff.max(best) - EPS {
         best = best.max(token_term(q, u, ls, cutoff.max(best), qs));
+    }
+    best
+}
+
+/// Whether `u` may hold a window whose de-duplicated form is not longer than the query's
+/// (every window has at least 1.5x the query's chars) and whose token term, with that
+/// form as partial_ratio's needle, may reach `cutoff`. Both sides of an equal-length
+/// comparison are covered: the query's form as the needle by its bigram bound.
+fn may_hold_short(q: &PreparedQuery, u: &Unit, cutoff: f64) -> bool {
+    let qu = &q.tokens.uniq_joined;
+    let kmin = u.shrink.min_form((3 * q.char_len()).div_ceil(2));
+    if kmin > qu.len() {
+        return false;
+    }
+    let pt = needle_bound(qu, &u.sig, kmin).max(q.forms[2].partial_bound(&u.sig));
+    UNBASE_SCALE * SCALE * pt >= cutoff - EPS
+}
+
+/// Best WRatio (exact when >= `cutoff`, else below it) of the windows whose de-duplicated
+/// sorted form is not longer than the query's. There partial_token_ratio's second
+/// partial_ratio takes the window's form as the needle inside the query's ("server"
+/// inside "deploy servers" scores 100), which the token bounds (`bounds`, `runs`,
+/// `sorted_bound`) do not cover: they treat the query's form as the needle. Windows
+/// holding a query token score `TOKEN_HIT` anyway and are left to `score_long`.
+fn short_forms(
+    q: &PreparedQuery,
+    u: &Unit,
+    ls: &mut LongScratch,
+    cutoff: f64,
+    qs: &mut Scratch,
+) -> f64 {
+    let qu = q.tokens.uniq_joined.len();
+    let mut best = 0.0f64;
+    let LongScratch {
+        compact,
+        matched,
+        wins,
+        order,
+        ..
+    } = ls;
+    for w in wins.iter() {
+        // A chunk is one word: its de-duplicated form is the whole (long) window.
+        let Window::Words(i, j) = w.w else {
+            continue;
+        };
+        if common(matched, w.w) {
+            continue;
+        }
+        order.clear();
+        order.extend((i..=j).map(|k| (u.ranks[k], k as u32)));
+        order.sort_unstable();
+        order.dedup_by_key(|p| p.0);
+        let len: usize = order
+            .iter()
+            .map(|&(_, k)| (u.words[k as usize].1 - u.words[k as usize].0) as usize + 1)
+            .sum();
+        if len - 1 > qu {
+            continue;
+        }
+        let src = TokSrc::Words {
+            src: &u.chars,
+            words: &u.words[i..=j],
+            ranks: &u.ranks[i..=j],
+            common: false,
+        };
+        let text = &compact[w.s..w.e];
+        best = best.max(q.wratio_src(text, src, cutoff.max(best), qs));
     }
     best
 }

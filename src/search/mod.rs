@@ -24,6 +24,7 @@ mod preview;
 mod process;
 mod rank;
 mod runs;
+mod shrink;
 mod sig;
 mod tokens;
 mod unicode_table;
@@ -35,6 +36,8 @@ mod tests;
 mod tests_props;
 #[cfg(test)]
 mod tests_rank;
+#[cfg(test)]
+mod tests_repeat;
 
 pub use doc::{PreparedDoc, score_doc};
 pub use prepared::PreparedQuery;

@@ -29,7 +29,7 @@ impl Sig {
     }
 
     #[inline]
-    fn has(&self, bit: u16) -> bool {
+    pub(crate) fn has(&self, bit: u16) -> bool {
         let bit = bit as usize;
         self.0[bit / 64] & (1 << (bit % 64)) != 0
     }

@@ -363,14 +363,14 @@ fn repeated_and_colliding_short_units_rank_like_brute_force() {
     }
 }
 
-/// Known bug (pre-existing, not fixed yet): the token-term bounds of long units (`sig`
-/// quick bound, `runs::any_order_partial_bound`, `tighten_edit`'s one-token branch,
+/// Regression: the token-term bounds of long units (`sig` quick bound,
+/// `runs::any_order_partial_bound`, `tighten_edit`'s one-token branch,
 /// `long::sorted_bound`'s de-duplicated branch) assume the window's sorted tokens are
 /// longer than the query's. A window of repeated words has a *shorter* de-duplicated form,
 /// which then becomes partial_ratio's needle: "server" inside "deploy servers" scores 100,
-/// so the window's token term is 85.5, but the bounds prune it under a cutoff of 80.
+/// so the window's token term is 85.5; such windows are now scored outright
+/// (`long::short_forms`) instead of being pruned under a cutoff of 80.
 #[test]
-#[ignore = "known bug: bounds miss de-duplicated windows shorter than the query"]
 fn repeated_word_windows_keep_their_token_term() {
     let content = "server ".repeat(30);
     for query in ["servers deploy", "deploy servers", "servers"] {
