@@ -5,19 +5,12 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value, json};
 
-use crate::support::{Agent, AgentSpec, BIN, TestDb, TestResult, count, inspect};
+use crate::support::{
+    AGENTS, Agent, AgentSpec, BIN, Posted, TestDb, TestResult, count, ids, inspect, may_see,
+};
 
 pub const KEY: &str = "e2e-api-key-7f3a9c";
 pub const JWT_SECRET: &str = "e2e-jwt-secret-with-enough-bytes-0042";
-
-/// (agent id, agent type, permissions): two of one type, one of another, an admin, a reader.
-const AGENTS: [(&str, &str, &str); 5] = [
-    ("alice", "claude", "read,write"),
-    ("bob", "claude", "read,write"),
-    ("carol", "gemini", "read,write"),
-    ("root", "admin", "read,write,admin"),
-    ("reader", "generic", "read"),
-];
 
 pub fn with_key(spec: AgentSpec) -> AgentSpec {
     spec.env("API_KEY", KEY)
@@ -33,30 +26,6 @@ pub async fn gateway(db: &TestDb, extra: &[(&str, &str)]) -> TestResult<Agent> {
         spec = spec.env(k, v);
     }
     db.spawn(spec).await
-}
-
-fn ids(body: &Value) -> BTreeSet<i64> {
-    body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["id"].as_i64())
-        .collect()
-}
-
-struct Posted {
-    id: i64,
-    sender: &'static str,
-    sender_type: &'static str,
-    visibility: &'static str,
-}
-
-fn may_see(viewer: (&str, &str, &str), m: &Posted) -> bool {
-    let (id, ty, perms) = viewer;
-    perms.contains("admin")
-        || m.visibility == "public"
-        || (m.visibility == "private" && m.sender == id)
-        || (m.visibility == "agent_only" && m.sender_type == ty)
 }
 
 /// What `viewer` reads through get_messages (all and per filter) and get_session.

@@ -380,3 +380,40 @@ pub async fn table_text(db: &Path, sql: &'static str) -> TestResult<String> {
     pool.close().await;
     Ok(lines.join("\n"))
 }
+
+/// The §4 test matrix: (agent id, agent type, permissions) — two agents of one type, one of
+/// another, an admin and a read-only agent.
+pub const AGENTS: [(&str, &str, &str); 5] = [
+    ("alice", "claude", "read,write"),
+    ("bob", "claude", "read,write"),
+    ("carol", "gemini", "read,write"),
+    ("root", "admin", "read,write,admin"),
+    ("reader", "generic", "read"),
+];
+
+/// A message a matrix test posted.
+pub struct Posted {
+    pub id: i64,
+    pub sender: &'static str,
+    pub sender_type: &'static str,
+    pub visibility: &'static str,
+}
+
+/// The §4 rule, restated independently of the server's code.
+pub fn may_see(viewer: (&str, &str, &str), m: &Posted) -> bool {
+    let (id, ty, perms) = viewer;
+    perms.contains("admin")
+        || m.visibility == "public"
+        || (m.visibility == "private" && m.sender == id)
+        || (m.visibility == "agent_only" && m.sender_type == ty)
+}
+
+/// The ids of a result's `messages`.
+pub fn ids(body: &Value) -> std::collections::BTreeSet<i64> {
+    body["messages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["id"].as_i64())
+        .collect()
+}

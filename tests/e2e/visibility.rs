@@ -2,43 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{Agent, TestDb, TestResult};
-
-/// (agent id, agent type, permissions)
-const AGENTS: [(&str, &str, &str); 5] = [
-    ("alice", "claude", "read,write"),
-    ("bob", "claude", "read,write"),
-    ("carol", "gemini", "read,write"),
-    ("root", "admin", "read,write,admin"),
-    ("reader", "generic", "read"),
-];
-
-struct Posted {
-    id: i64,
-    sender: &'static str,
-    sender_type: &'static str,
-    visibility: &'static str,
-}
-
-/// The §4 rule, restated independently of the server's code.
-fn may_see(viewer: (&str, &str, &str), m: &Posted) -> bool {
-    let (id, ty, perms) = viewer;
-    perms.contains("admin")
-        || m.visibility == "public"
-        || (m.visibility == "private" && m.sender == id)
-        || (m.visibility == "agent_only" && m.sender_type == ty)
-}
-
-fn ids(body: &Value) -> BTreeSet<i64> {
-    body["messages"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|m| m["id"].as_i64())
-        .collect()
-}
+use crate::support::{AGENTS, Agent, Posted, TestDb, TestResult, ids, may_see};
 
 #[tokio::test]
 async fn every_viewer_sees_exactly_what_section_4_allows() -> TestResult {
