@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use futures::future::join_all;
 use serde_json::{Value, json};
 
-use crate::support::{AgentSpec, TestDb, TestResult, count, eventually};
+use crate::support::{AgentSpec, TestDb, TestResult, count, eventually, keys_of};
 
 fn fields(body: &Value) -> BTreeSet<String> {
     body.as_object()
@@ -16,17 +16,6 @@ fn fields(body: &Value) -> BTreeSet<String> {
 
 fn names(list: &[&str]) -> BTreeSet<String> {
     list.iter().map(|s| (*s).to_owned()).collect()
-}
-
-fn keys_of(listed: &Value) -> Vec<String> {
-    listed["entries"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e["key"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 #[tokio::test]

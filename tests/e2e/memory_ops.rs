@@ -3,21 +3,10 @@
 
 use serde_json::{Value, json};
 
-use crate::support::{TestDb, TestResult, inspect};
+use crate::support::{TestDb, TestResult, inspect, keys_of};
 
 /// event_type, agent_id, session_id, result, metadata
 type AuditRow = (String, String, Option<String>, String, Option<String>);
-
-fn keys_of(listed: &Value) -> Vec<String> {
-    listed["entries"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|e| e["key"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn overwrite_replaces_and_overwrite_false_refuses() -> TestResult {

@@ -417,3 +417,15 @@ pub fn ids(body: &Value) -> std::collections::BTreeSet<i64> {
         .filter_map(|m| m["id"].as_i64())
         .collect()
 }
+
+/// The keys of a `list_memory` result, in order.
+pub fn keys_of(listed: &Value) -> Vec<String> {
+    listed["entries"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|e| e["key"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
