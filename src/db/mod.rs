@@ -47,6 +47,30 @@ impl Default for DbOptions {
     }
 }
 
+/// Opens the pool. On a brand-new file, many processes switching it to WAL at once can see
+/// an immediate SQLITE_BUSY (journal-mode changes and WAL recovery do not always wait on the
+/// busy handler), so a busy failure here is retried with a short backoff.
+async fn connect_pool(connect: SqliteConnectOptions, options: &DbOptions) -> AppResult<SqlitePool> {
+    let mut attempt = 0u32;
+    loop {
+        let opened = SqlitePoolOptions::new()
+            .test_before_acquire(false)
+            .min_connections(1)
+            .max_connections(options.pool_size.max(1))
+            .acquire_timeout(options.busy_timeout + Duration::from_secs(5))
+            .connect_with(connect.clone())
+            .await;
+        match opened {
+            Err(err) if crate::error::is_busy(&err) && attempt < 20 => {
+                attempt += 1;
+                tracing::debug!(attempt, "database busy while opening; retrying");
+                tokio::time::sleep(Duration::from_millis(25 * u64::from(attempt))).await;
+            }
+            other => return Ok(other?),
+        }
+    }
+}
+
 /// A cheap-to-clone handle on the process's pool.
 #[derive(Debug, Clone)]
 pub struct Db {
@@ -105,13 +129,7 @@ impl Db {
             .pragma("wal_autocheckpoint", "1000")
             .pragma("temp_store", "memory")
             .statement_cache_capacity(128);
-        let pool = SqlitePoolOptions::new()
-            .test_before_acquire(false)
-            .min_connections(1)
-            .max_connections(options.pool_size.max(1))
-            .acquire_timeout(options.busy_timeout + Duration::from_secs(5))
-            .connect_with(connect)
-            .await?;
+        let pool = connect_pool(connect, options).await?;
         let mut wal_file = path.as_os_str().to_owned();
         wal_file.push("-wal");
         let wal = Arc::new(WalGuard {
