@@ -40,6 +40,18 @@ async fn answer(raw: &mut Raw) -> TestResult<Value> {
     }
 }
 
+/// Creates a session through the raw protocol and returns its id.
+async fn create_session(raw: &mut Raw, purpose: &str) -> TestResult<String> {
+    raw.stdin
+        .write_all(call(1, "create_session", json!({ "purpose": purpose })).as_bytes())
+        .await?;
+    let reply = answer(raw).await?;
+    let sid = reply["result"]["structuredContent"]["session_id"]
+        .as_str()
+        .ok_or(format!("no session id in {reply}"))?;
+    Ok(sid.to_owned())
+}
+
 fn wal_bytes(db: &TestDb) -> u64 {
     let wal = db.path().with_extension("db-wal");
     std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
@@ -49,14 +61,7 @@ fn wal_bytes(db: &TestDb) -> u64 {
 async fn stdin_eof_exits_zero_and_checkpoints() -> TestResult {
     let db = TestDb::new()?;
     let mut raw = start(&db).await?;
-    raw.stdin
-        .write_all(call(1, "create_session", json!({"purpose": "eof"})).as_bytes())
-        .await?;
-    let reply = answer(&mut raw).await?;
-    let sid = reply["result"]["structuredContent"]["session_id"]
-        .as_str()
-        .ok_or(format!("no session id in {reply}"))?
-        .to_owned();
+    let sid = create_session(&mut raw, "eof").await?;
     for i in 0..20 {
         raw.stdin
             .write_all(
@@ -95,14 +100,7 @@ async fn stdin_eof_exits_zero_and_checkpoints() -> TestResult {
 async fn sigterm_finishes_in_flight_writes_and_exits_zero() -> TestResult {
     let db = TestDb::new()?;
     let mut raw = start(&db).await?;
-    raw.stdin
-        .write_all(call(1, "create_session", json!({"purpose": "term"})).as_bytes())
-        .await?;
-    let reply = answer(&mut raw).await?;
-    let sid = reply["result"]["structuredContent"]["session_id"]
-        .as_str()
-        .ok_or(format!("no session id in {reply}"))?
-        .to_owned();
+    let sid = create_session(&mut raw, "term").await?;
     let mut burst = String::new();
     for i in 0..50 {
         burst.push_str(&call(
